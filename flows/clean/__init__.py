@@ -1,0 +1,159 @@
+"""The clean stage: raw bytes to an article's main text and metadata.
+
+``clean_document`` decodes a ``RawDocument`` (encoding.py), sends HTML to the
+trafilatura-based extractor (html.py) and text dumps to our own cleaner
+(text.py), fills metadata gaps from what the source said (JSON fields, feed
+entries) and detects the language (metadata.py). ``clean_batch`` runs it over
+a batch in worker processes with a per-document time limit (workers.py).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from functools import partial
+
+from ..records import Article, Extracted, RawDocument, Rejection
+from ..settings import Settings
+from .encoding import DecodeError, decode_bytes
+
+CLEANER_VERSION = "clean-1"
+_WORD = re.compile(r"\w+")
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def normalise_paragraphs(text: str) -> str:
+    """Every non-empty line is a paragraph (extractors emit one per line);
+    inner whitespace is collapsed and paragraphs are separated by exactly one
+    blank line."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n\n".join(line for line in lines if line)
+
+
+def _hint_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    from .metadata import parse_date
+
+    return parse_date(str(value))
+
+
+def extract(doc: RawDocument, settings: Settings) -> tuple[Extracted, str]:
+    """Decode and extract; returns the extraction and the extractor's name."""
+    text, _encoding = decode_bytes(doc.content, doc.content_type, doc.kind)
+    if doc.kind == "html":
+        from .html import extract_html
+
+        return extract_html(text, doc.url), "trafilatura"
+    from .text import clean_text_dump
+
+    return clean_text_dump(text, doc.hints), "text-dump"
+
+
+def clean_document(doc: RawDocument, settings: Settings) -> Article | Rejection:
+    """One document in, one article or one rejection out (never None)."""
+    if doc.error:
+        return Rejection(doc.raw_id, doc.source, "ingest", "unreadable", doc.error)
+    if len(doc.content) > settings.max_document_bytes:
+        return Rejection(
+            doc.raw_id, doc.source, "clean", "too_large",
+            f"{len(doc.content):,} bytes (limit {settings.max_document_bytes:,}; raise NEWSFLOW_MAX_DOCUMENT_BYTES)",
+        )
+    try:
+        found, extractor = extract(doc, settings)
+    except DecodeError as exc:
+        return Rejection(doc.raw_id, doc.source, "clean", "undecodable", str(exc))
+    body = normalise_paragraphs(found.text or "")
+    if not body:
+        what = "HTML page" if doc.kind == "html" else "text"
+        return Rejection(
+            doc.raw_id, doc.source, "clean", "no_article_text",
+            f"no article text found in this {what} (navigation, links or a form only?)",
+        )
+    hints = doc.hints or {}
+    title = found.title or (hints.get("title") or None)
+    published = found.published or _hint_date(hints.get("published"))
+    author = found.author or (hints.get("author") or None)
+    language = found.language
+    if not language:
+        from .metadata import detect_language
+
+        language = detect_language(body)
+    return Article(
+        article_id=doc.raw_id,
+        raw_id=doc.raw_id,
+        source=doc.source,
+        url=doc.url or found.url or hints.get("url") or None,
+        title=" ".join(title.split()) if title else None,
+        author=author,
+        published_date=published,
+        language=language,
+        text=body,
+        word_count=count_words(body),
+        site_name=found.site_name,
+        extractor=extractor,
+    )
+
+
+def _clean_or_reject(doc: RawDocument, settings: Settings) -> Article | Rejection:
+    try:
+        return clean_document(doc, settings)
+    except Exception as exc:  # a bug or a pathological page: one row, not the batch
+        return Rejection(doc.raw_id, doc.source, "clean", "cleaner_error", f"{type(exc).__name__}: {exc}")
+
+
+def _failure(doc: RawDocument, reason: str) -> Rejection:
+    name = "timeout" if reason.startswith("timeout") else "cleaner_crashed"
+    return Rejection(doc.raw_id, doc.source, "clean", name, reason)
+
+
+def needs_workers(docs: list[RawDocument]) -> bool:
+    """Small batches of text dumps are cheaper in-process than a pool start."""
+    return any(d.kind == "html" for d in docs) or len(docs) > 200
+
+
+class Cleaner:
+    """Cleans batches, in worker processes when worthwhile; reuse it across batches."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._pool = None
+
+    def clean(self, docs: list[RawDocument], progress=None) -> list[Article | Rejection]:
+        if not docs:
+            return []
+        if self.settings.workers <= 1 and not any(d.kind == "html" for d in docs) or not needs_workers(docs):
+            out = []
+            for d in docs:
+                out.append(_clean_or_reject(d, self.settings))
+                if progress:
+                    progress(1)
+            return out
+        if self._pool is None:
+            from .workers import WorkerPool
+
+            self._pool = WorkerPool(
+                partial(_clean_or_reject, settings=self.settings),
+                size=self.settings.workers,
+                timeout_s=self.settings.extract_timeout_s,
+            )
+        return self._pool.map(docs, _failure, progress)
+
+    @property
+    def restarts(self) -> int:
+        return self._pool.restarts if self._pool else 0
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,240 @@
+"""Metadata helpers shared by the HTML extractor and the text-dump cleaner.
+
+- ``detect_language``: py3langid, ISO 639-1, ``None`` for too little text.
+- ``parse_date`` / ``normalise_author``: turn what a page or a feed says into
+  a ``date`` and a readable name.
+- ``page_metadata``: title, author, date string, site name and canonical URL
+  read from an already parsed lxml tree (meta tags, JSON-LD, ``<title>``),
+  cheaply: trafilatura's own metadata pass costs about a third of an
+  extraction, most of it on fields we do not keep.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+
+MIN_LANGUAGE_LETTERS = 20  # fewer letters than this: no language guess
+LANGUAGE_SAMPLE_CHARS = 1000  # classify the first N characters only: enough, and bounds the cost
+MIN_LANGUAGE_CONFIDENCE = 0.3  # normalised probability below which we say "unknown"
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+# ---------------------------------------------------------------- language
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    """Load py3langid's model once per process (workers call this on first use)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of ``text``'s language, or None if there is too little
+    text or the guess is too unsure to be worth storing."""
+    if not text:
+        return None
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if sum(ch.isalpha() for ch in sample) < MIN_LANGUAGE_LETTERS:
+        return None
+    lang, confidence = _identifier().classify(sample)
+    if confidence < MIN_LANGUAGE_CONFIDENCE or not lang or lang == "und":
+        return None
+    return lang
+
+
+# ---------------------------------------------------------------- dates
+
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s])")
+_COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+
+
+def _plausible(d: date) -> date | None:
+    return d if MIN_YEAR <= d.year <= MAX_YEAR else None
+
+
+def parse_date(s: str) -> date | None:
+    """A calendar date from the forms pages and feeds use: ISO 8601
+    (``2019-11-19T10:00:00Z``), RFC 2822 (``Tue, 19 Nov 2019 10:00:00 GMT``),
+    written dates (``Nov. 19, 2019``, ``19 November 2019``). The date as
+    written, without converting time zones. None when unparseable."""
+    if s is None:
+        return None
+    if isinstance(s, datetime):
+        return _plausible(s.date())
+    if isinstance(s, date):
+        return _plausible(s)
+    s = str(s).strip()
+    if not s or len(s) > 100:
+        return None
+    for pattern in (_ISO_DATE, _COMPACT_DATE):
+        m = pattern.match(s)
+        if m:
+            try:
+                return _plausible(date(int(m[1]), int(m[2]), int(m[3])))
+            except ValueError:
+                return None
+    try:
+        return _plausible(parsedate_to_datetime(s).date())
+    except (TypeError, ValueError, IndexError):
+        pass
+    if not re.search(r"\d{4}", s):  # no year: do not let the parser invent one
+        return None
+    try:
+        from dateutil import parser as dateparser
+
+        return _plausible(dateparser.parse(s.replace(".", " "), fuzzy=True).date())
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+# ---------------------------------------------------------------- authors
+
+_BY_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af)\s*[:\s]\s*", re.IGNORECASE)
+_LOWER_WORDS = {"and", "und", "et", "y", "e", "of", "van", "von", "de", "der", "den", "da", "del", "di", "la", "le", "du"}
+_NOT_A_NAME = re.compile(r"https?://|www\.|@|\.(?:com|org|net)\b", re.IGNORECASE)
+MAX_AUTHOR_CHARS = 120
+
+
+def _title_word(word: str, first: bool) -> str:
+    if not first and word.lower() in _LOWER_WORDS:
+        return word.lower()
+    return word.capitalize() if "'" not in word and "-" not in word else word.title()
+
+
+def normalise_author(s: str) -> str | None:
+    """A readable byline: ``"By AAMER MADHANI"`` gives ``"Aamer Madhani"``.
+
+    Strips a leading "By", collapses whitespace, and recases names written
+    all in capitals (or all in lower case); mixed-case names are kept as
+    written. None for empty strings, URLs, e-mail addresses and text too
+    long to be a name."""
+    if not s:
+        return None
+    text = " ".join(str(s).split())
+    text = _BY_PREFIX.sub("", text).strip(" ,;|-")
+    if not text or len(text) > MAX_AUTHOR_CHARS or _NOT_A_NAME.search(text):
+        return None
+    if not any(ch.isalpha() for ch in text):
+        return None
+    if text.isupper() or text.islower():
+        words = text.split(" ")
+        text = " ".join(_title_word(w, i == 0) for i, w in enumerate(words))
+    return text
+
+
+# ---------------------------------------------------------------- page metadata
+
+_META_KEYS = {
+    "title": ("og:title", "twitter:title", "dc.title", "title", "headline"),
+    "author": ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author", "twitter:creator"),
+    "date": (
+        "article:published_time", "og:published_time", "datepublished", "date", "dc.date",
+        "dc.date.issued", "pubdate", "publishdate", "publish-date", "sailthru.date", "parsely-pub-date",
+    ),
+    "site_name": ("og:site_name", "application-name", "twitter:site"),
+    "url": ("og:url",),
+}
+_LD_TYPES_SKIPPED = {"BreadcrumbList", "WebSite", "Organization", "ImageObject", "VideoObject", "Person"}
+
+
+def _meta_tags(tree) -> dict[str, str]:
+    """First non-empty content of each meta name/property, lower-cased keys."""
+    found: dict[str, str] = {}
+    for el in tree.iterfind(".//meta"):
+        key = el.get("property") or el.get("name") or el.get("itemprop")
+        content = el.get("content")
+        if key and content and content.strip():
+            found.setdefault(key.strip().lower(), content.strip())
+    return found
+
+
+def _ld_objects(tree):
+    """schema.org objects from JSON-LD scripts, flattening @graph and lists."""
+    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, TypeError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+                yield item
+
+
+def _ld_name(value) -> str | None:
+    """A name from a JSON-LD author/publisher value (string, object or list)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        name = value.get("name")
+        return name if isinstance(name, str) else None
+    if isinstance(value, list):
+        names = [n for n in (_ld_name(v) for v in value) if n]
+        return ", ".join(names) if names else None
+    return None
+
+
+def _from_json_ld(tree) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for obj in _ld_objects(tree):
+        kind = obj.get("@type")
+        kinds = set(kind) if isinstance(kind, list) else {kind}
+        if kinds & _LD_TYPES_SKIPPED and not any(isinstance(k, str) and "Article" in k for k in kinds):
+            continue
+        if "headline" in obj and isinstance(obj["headline"], str):
+            out.setdefault("title", obj["headline"])
+        if "author" in obj:
+            name = _ld_name(obj["author"])
+            if name:
+                out.setdefault("author", name)
+        for key in ("datePublished", "dateCreated"):
+            if isinstance(obj.get(key), str):
+                out.setdefault("date", obj[key])
+        if "publisher" in obj:
+            name = _ld_name(obj["publisher"])
+            if name:
+                out.setdefault("site_name", name)
+    return out
+
+
+def _first(values: dict[str, str], keys) -> str | None:
+    for key in keys:
+        if values.get(key):
+            return values[key]
+    return None
+
+
+def page_metadata(tree) -> dict[str, str | None]:
+    """Raw metadata strings of a parsed page: title, author, date, site_name,
+    url (canonical). JSON-LD wins over meta tags, which win over ``<title>``
+    and ``<h1>``. Values are whitespace-collapsed but otherwise as written."""
+    meta = _meta_tags(tree)
+    ld = _from_json_ld(tree)
+    out: dict[str, str | None] = {}
+    for field, keys in _META_KEYS.items():
+        out[field] = ld.get(field) or _first(meta, keys)
+    if not out["title"]:
+        h1 = tree.find(".//h1")
+        node = tree.find(".//title")
+        text = (h1.text_content() if h1 is not None else "") or (node.text_content() if node is not None else "")
+        out["title"] = text or None
+    author = out.get("author")
+    if author and author.startswith(("http://", "https://")):  # article:author is often a profile URL
+        out["author"] = None
+    site = out.get("site_name")
+    if site and site.startswith("@"):  # twitter:site handle
+        out["site_name"] = site[1:] or None
+    canonical = tree.find('.//link[@rel="canonical"]')
+    if canonical is not None and (canonical.get("href") or "").startswith(("http://", "https://")):
+        out["url"] = canonical.get("href").strip()
+    return {k: (" ".join(v.split()) if isinstance(v, str) else v) or None for k, v in out.items()}

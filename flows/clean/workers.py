@@ -1,0 +1,163 @@
+"""A pool of worker processes with a per-document time limit.
+
+trafilatura's Python API has no timeout and is CPU-bound (threads are slower
+than one process), so documents are cleaned in separate processes. Each
+worker receives a chunk of documents and sends back one result per document
+as it goes; the parent knows which document each worker is on and since
+when. A worker that exceeds the limit is killed and replaced: that document
+becomes a ``Rejection`` ("timeout") and the rest of its chunk is re-queued.
+One pathological page costs one quarantine row, never the run.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+from multiprocessing.connection import wait
+from typing import Callable, Sequence
+
+_CTX = mp.get_context("spawn")  # never fork a process that runs Prefect's threads
+
+
+def _worker_main(conn, func: Callable) -> None:
+    # Ignore Ctrl-C in workers: the parent decides when they stop.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg is None:
+            return
+        items = msg
+        for index, item in items:
+            try:
+                result = ("ok", func(item))
+            except BaseException as exc:  # report, never die on one document
+                result = ("error", f"{type(exc).__name__}: {exc}")
+            conn.send((index, result))
+
+
+class _Worker:
+    def __init__(self, func: Callable):
+        self.conn, child = _CTX.Pipe()
+        self.proc = _CTX.Process(target=_worker_main, args=(child, func), daemon=True)
+        self.proc.start()
+        child.close()
+        self.pending: deque = deque()  # (index, item) sent, not yet answered
+        self.since = 0.0  # when the current document started
+
+    def send(self, chunk: list) -> None:
+        self.pending.extend(chunk)
+        self.since = time.monotonic()
+        self.conn.send(chunk)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        self.proc.join(2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(2)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Run ``func(item)`` over items in ``size`` processes with a time limit per item.
+
+    ``func`` must be importable (a module-level function) and return a
+    picklable value. Results come back in input order; an item that timed
+    out or crashed its worker gets ``on_failure(item, reason)``.
+    """
+
+    def __init__(self, func: Callable, size: int | None = None, timeout_s: float = 30.0, chunk_size: int = 16):
+        self.func = func
+        self.size = max(1, size or os.cpu_count() or 1)
+        self.timeout_s = timeout_s
+        self.chunk_size = chunk_size
+        self.workers: list[_Worker] = []
+        self.restarts = 0
+
+    def __enter__(self) -> "WorkerPool":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        while len(self.workers) < self.size:
+            self.workers.append(_Worker(self.func))
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.stop()
+        self.workers = []
+
+    def map(self, items: Sequence, on_failure: Callable, progress: Callable[[int], None] | None = None) -> list:
+        self.start()
+        results: list = [None] * len(items)
+        # Small chunks keep both workers busy to the end of a batch.
+        chunk = max(1, min(self.chunk_size, len(items) // (self.size * 4) or 1))
+        queue = deque(list(enumerate(items))[i:i + chunk] for i in range(0, len(items), chunk))
+        queue = deque(list(c) for c in queue)
+        remaining = len(items)
+        for w in self.workers:
+            if queue:
+                w.send(queue.popleft())
+        while remaining:
+            busy = [w for w in self.workers if w.pending]
+            now = time.monotonic()
+            timeout = max(0.0, min(w.since + self.timeout_s for w in busy) - now) if busy else 0.1
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=timeout)
+            for w in list(busy):
+                got_any = False
+                try:
+                    while w.conn in ready and w.conn.poll():
+                        index, result = w.conn.recv()
+                        w.pending.popleft()
+                        w.since = time.monotonic()
+                        status, value = result
+                        results[index] = value if status == "ok" else on_failure(items[index], value)
+                        remaining -= 1
+                        got_any = True
+                        if progress:
+                            progress(1)
+                except (EOFError, OSError):
+                    pass
+                died = not w.proc.is_alive()
+                overdue = w.pending and time.monotonic() - w.since > self.timeout_s
+                if (died or overdue) and w.pending:
+                    index, item = w.pending.popleft()
+                    reason = (
+                        f"timeout: cleaning took longer than {self.timeout_s:g} s"
+                        if overdue and not died
+                        else f"worker crashed (exit code {w.proc.exitcode})"
+                    )
+                    results[index] = on_failure(item, reason)
+                    remaining -= 1
+                    if progress:
+                        progress(1)
+                    rest = list(w.pending)
+                    w.pending.clear()
+                    w.kill()
+                    self.restarts += 1
+                    self.workers[self.workers.index(w)] = new = _Worker(self.func)
+                    if rest:
+                        queue.appendleft(rest)
+                    w = new
+                if not w.pending and queue:
+                    w.send(queue.popleft())
+                elif got_any and not w.pending and not queue:
+                    pass
+        return results

@@ -1,0 +1,261 @@
+"""The ``newsflow`` command line.
+
+    newsflow run [SOURCE ...] [--db PATH]   ingest, clean, validate, deduplicate
+    newsflow query "SQL" [--db PATH]        read-only SQL on the database
+    newsflow search "WORDS" [--db PATH]     BM25 full-text search over title and text
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """\
+newsflow ingests news articles, cleans them (main text and metadata; boilerplate
+and spam removed), validates them with Great Expectations and deduplicates them
+(exact copies, near copies, the same story told twice) into a DuckDB file, as one
+Prefect flow run.
+"""
+
+RUN_EPILOG = """\
+sources:
+  files and folders (folders are read recursively):
+    .txt            a plain-text dump of a page (like the bundled sample)
+    .html, .htm     a web page
+    .json, .jsonl   objects with "text" or "html", optional "url", "title",
+                    "published", "author" (one object per line for .jsonl)
+    .warc, .warc.gz web archives: every HTML response record is a document
+    any of these gzip-compressed (.gz)
+    .urls           a list of URLs, one a line, fetched like URL sources
+  http(s):// URLs   a page, or an RSS/Atom feed whose entries are fetched
+  With no SOURCE the bundled sample articles are used.
+
+where the data goes:
+  The DuckDB file (--db, $NEWSFLOW_DB, default data/news.duckdb) holds the tables
+  raw_articles, articles, quarantine, duplicates, stories, dq_results and runs,
+  and the view articles_unique. Every input document ends in `articles` or in
+  `quarantine` with a reason. Running again on the same inputs adds nothing.
+  Data Docs (the data-quality report) go to <db folder>/quality/index.html.
+
+querying it afterwards:
+  newsflow query "SELECT title, published_date FROM articles_unique"
+  newsflow search "north korea munitions"
+  duckdb -readonly data/news.duckdb            (the duckdb CLI)
+  python -c "import duckdb; print(duckdb.connect('data/news.duckdb', read_only=True).sql('FROM articles'))"
+
+exit status: 0 when the run completed (also when some inputs were quarantined),
+1 when the run failed (a run-level check or an error), 2 for a usage error.
+With PREFECT_API_URL set, the run shows in that Prefect server's UI.
+"""
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db", metavar="PATH", default=None,
+        help="the DuckDB file (default: $NEWSFLOW_DB or data/news.duckdb)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsflow", description=DESCRIPTION, epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"newsflow {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run", help="ingest, clean, validate and deduplicate SOURCES into the database",
+        description="Run the whole pipeline (ingest, clean, validate, deduplicate) as one Prefect flow run.",
+        epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("sources", nargs="*", metavar="SOURCE", help="files, folders or http(s) URLs (default: the bundled sample)")
+    _add_db(run)
+    run.add_argument("--languages", metavar="LIST", help="keep only these languages (ISO 639-1, comma-separated, e.g. en,de)")
+    run.add_argument("--allow-private", action="store_true", help="permit fetching from loopback and private-network addresses (refused by default)")
+    run.add_argument("--refetch", action="store_true", help="fetch URLs again even when an earlier run ingested them")
+    run.add_argument("--wait", action="store_true", help="if another run holds the database, wait for it instead of stopping")
+    run.add_argument("--workers", type=int, metavar="N", help="cleaning worker processes (default: CPU count, at most 4)")
+    run.add_argument("--batch-size", type=int, metavar="N", help="documents per batch and per transaction (default 2000)")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON instead of text")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+
+    query = sub.add_parser(
+        "query", help="run read-only SQL on the database and print the result",
+        description="Run read-only SQL on the database. Waits (and says so) while a run holds the file.",
+        epilog='example: newsflow query "SELECT language, count(*) FROM articles GROUP BY ALL"',
+    )
+    query.add_argument("sql", metavar="SQL")
+    _add_db(query)
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
+    query.add_argument("--wait", type=float, default=120.0, metavar="SECONDS", help="how long to wait for a busy database (default 120)")
+    search = sub.add_parser(
+        "search", help="BM25 full-text search over article titles and texts",
+        description="BM25 full-text search over title and text (DuckDB fts; the index is rebuilt after each run).",
+        epilog='example: newsflow search "north korea munitions" --limit 5',
+    )
+    search.add_argument("words", metavar="WORDS")
+    _add_db(search)
+    search.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
+    search.add_argument("--wait", type=float, default=120.0, metavar="SECONDS", help="how long to wait for a busy database (default 120)")
+    return parser
+
+
+def _db_path(arg: str | None) -> str:
+    return arg or os.environ.get("NEWSFLOW_DB") or "data/news.duckdb"
+
+
+def _quiet_prefect_defaults() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .settings import Settings
+
+    db_path = _db_path(args.db)
+    overrides = {"db_path": db_path, "workers": args.workers, "batch_size": args.batch_size}
+    if args.languages:
+        overrides["languages"] = tuple(x.strip().lower() for x in args.languages.split(",") if x.strip())
+    settings = Settings.from_env(**overrides)
+    from .sources import SourceError, resolve_sources
+    from .settings import SAMPLES_DIR
+
+    sources = args.sources or [str(SAMPLES_DIR)]
+    try:
+        resolve_sources(sources, settings)
+    except SourceError as exc:
+        print(f"newsflow: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _quiet_prefect_defaults()
+    os.environ["NEWSFLOW_DB_PATH"] = db_path
+    for key in ("workers", "batch_size"):
+        if getattr(args, key):
+            os.environ[f"NEWSFLOW_{key.upper()}"] = str(getattr(args, key))
+
+    from .db import RunInProgress
+    from .pipeline import RunChecksFailed, newsflow_flow
+    from .report import summary_text
+
+    show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
+    try:
+        result = newsflow_flow(
+            sources=sources, db_path=db_path, languages=list(settings.languages) or None,
+            allow_private=args.allow_private, refetch=args.refetch, wait_for_lock=args.wait,
+            show_progress=show_progress,
+        )
+        summary = None
+    except RunChecksFailed as exc:
+        summary, result = exc.summary, exc.summary.as_dict()
+    except RunInProgress as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("Committed batches are kept; fix the cause and run again to continue.", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        from .pipeline import RunSummary
+        from collections import Counter
+
+        if summary is None:
+            summary = RunSummary(run_id=result["run_id"], db_path=result["db_path"], status=result["status"])
+            summary.counts = Counter(result["counts"])
+            summary.rejected_by_reason = Counter(result["rejected_by_reason"])
+            summary.checks_passed = result["checks_passed"]
+            summary.checks_failed = [tuple(x) for x in result["checks_failed"]]
+            summary.data_docs = result["data_docs"]
+            summary.seconds = result["seconds"]
+            summary.message = result["message"]
+        print(summary_text(summary))
+    return EXIT_OK if result["status"] == "completed" else EXIT_FAILED
+
+
+def _open_read_only(args: argparse.Namespace):
+    from . import db
+
+    path = _db_path(args.db)
+    try:
+        return db.connect(
+            path, read_only=True, wait_s=args.wait,
+            on_wait=lambda: print(f"newsflow: {path} is busy (a run is committing); waiting...", file=sys.stderr),
+        )
+    except (FileNotFoundError, db.DatabaseBusy) as exc:
+        print(f"newsflow: error: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from . import search
+
+    con = _open_read_only(args)
+    if con is None:
+        return EXIT_FAILED
+    try:
+        if not search.index_exists(con):
+            print("newsflow: no search index yet: run `newsflow run` first (it builds the index).", file=sys.stderr)
+            return EXIT_FAILED
+        rel = search.search(con, args.words, args.limit)
+        rows = rel.fetchall()
+        if not rows:
+            print(f"no articles match {args.words!r}")
+        for article_id, title, published, source, score, dup_of, snippet in rows:
+            print(f"{score:>8.4f}  {published or '----------'}  {title or '(no title)'}")
+            print(f"          {source}{'  (duplicate of ' + dup_of + ')' if dup_of else ''}")
+            print(f"          {snippet}...")
+    finally:
+        con.close()
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    con = _open_read_only(args)
+    if con is None:
+        return EXIT_FAILED
+    try:
+        rel = con.sql(args.sql)
+        if rel is None:
+            return EXIT_OK
+        if args.format == "csv":
+            import csv
+
+            w = csv.writer(sys.stdout)
+            w.writerow(rel.columns)
+            w.writerows(rel.fetchall())
+        elif args.format == "json":
+            cols = rel.columns
+            for row in rel.fetchall():
+                print(json.dumps(dict(zip(cols, row)), default=str, ensure_ascii=False))
+        else:
+            rel.show(max_rows=100, max_width=200)
+    except Exception as exc:
+        print(f"newsflow: query failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        con.close()
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    handler = {"run": cmd_run, "query": cmd_query, "search": cmd_search}.get(args.command)
+    if handler is None:  # pragma: no cover
+        parser.error(f"unknown command {args.command}")
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("newsflow: interrupted; committed batches are kept, run again to continue.", file=sys.stderr)
+        return 130

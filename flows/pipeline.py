@@ -1,0 +1,394 @@
+"""The Prefect flow: ingest -> clean -> validate -> deduplicate, batch by batch.
+
+One task per stage per batch (never per article): a task run costs
+milliseconds, the per-article work is plain Python inside the tasks, in
+worker processes where it is CPU-bound. Each batch is committed in one short
+transaction, so people can query between batches and a killed run loses at
+most the batch in flight. The flow run id is the ``run_id`` of every row.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from . import __version__, db
+from .clean import Cleaner
+from .records import Article, RawDocument, Rejection
+from .settings import SAMPLES_DIR, Settings
+from .sources import error_reason
+from .store import known_raw_ids, store_batch
+
+FLOW_NAME = "newsflow"
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the terminal, the runs row and the artifacts."""
+
+    run_id: str
+    db_path: str
+    status: str = "running"
+    counts: Counter = field(default_factory=Counter)
+    rejected_by_reason: Counter = field(default_factory=Counter)
+    checks_passed: int = 0
+    checks_failed: list = field(default_factory=list)  # (stage, check, severity, observed)
+    data_docs: str | None = None
+    seconds: float = 0.0
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "run_id": self.run_id, "db_path": self.db_path, "status": self.status,
+            "counts": dict(self.counts), "rejected_by_reason": dict(self.rejected_by_reason),
+            "checks_passed": self.checks_passed, "checks_failed": [list(c) for c in self.checks_failed],
+            "data_docs": self.data_docs, "seconds": round(self.seconds, 2), "message": self.message,
+        }
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+@task(name="fetch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+def fetch_task(urls: list[str], settings: Settings, stats: Counter) -> list[RawDocument]:
+    """Fetch pages and feeds (I/O overlapped inside); failures come back as documents with an error.
+
+    URLs fetched by earlier runs (the ledger) are skipped unless --refetch."""
+    from .sources import fetch_documents
+
+    known: set[str] = set()
+    if not settings.refetch and Path(settings.db_path).exists():
+        con = db.connect(settings.db_path, read_only=True)
+        try:
+            known = {row[0] for row in con.execute(db.load_sql("queries/known_sources")).fetchall()}
+        finally:
+            con.close()
+    return fetch_documents(urls, settings, seen=known.__contains__, stats=stats)
+
+
+@task(name="check-raw", cache_policy=NO_CACHE)
+def check_raw_task(docs: list[RawDocument], settings: Settings, batch: int):
+    from .quality import check_raw
+
+    return check_raw(docs, settings, batch)
+
+
+@task(name="clean", cache_policy=NO_CACHE)
+def clean_task(docs: list[RawDocument], cleaner: Cleaner, progress=None) -> list[Article | Rejection]:
+    return cleaner.clean(docs, progress)
+
+
+@task(name="check-clean", cache_policy=NO_CACHE)
+def check_clean_task(articles: list[Article], settings: Settings, batch: int):
+    from .quality import check_clean
+
+    return check_clean(articles, settings, batch)
+
+
+@task(name="store-and-dedup", cache_policy=NO_CACHE)
+def store_and_dedup_task(
+    settings: Settings, run_id: str, docs: list[RawDocument], articles: list[Article],
+    rejections: list[Rejection], results: list, batch: int,
+) -> dict:
+    """One transaction: raw rows, articles, quarantine, check results, then dedup against the stored corpus."""
+    from .dedup import dedup_batch
+
+    with db.transaction(settings.db_path) as con:
+        store_batch(con, run_id, docs, articles, rejections, results, batch)
+        report = dedup_batch(con, articles, run_id, settings) if articles else None
+    return report.as_dict() if report is not None else {}
+
+
+@task(name="check-dedup-and-run", cache_policy=NO_CACHE)
+def check_dedup_and_run_task(settings: Settings, run_id: str) -> list:
+    """Dedup invariants and run-level reconciliation, on the committed tables."""
+    from .quality import check_dedup, check_run
+    from .store import dq_table
+
+    with db.transaction(settings.db_path) as con:
+        results = list(check_dedup(con, run_id, settings).results) + list(check_run(con, run_id, settings))
+        if results:
+            db.insert_arrow(con, "queries/insert_dq_results", dq_table(results, None), {"run_id": run_id})
+    return results
+
+
+@task(name="data-docs", cache_policy=NO_CACHE)
+def data_docs_task(settings: Settings) -> str | None:
+    from .quality import build_data_docs
+
+    path = build_data_docs(settings)
+    return str(path) if path else None
+
+
+@task(name="search-index", cache_policy=NO_CACHE)
+def search_index_task(settings: Settings) -> None:
+    """Rebuild the BM25 index after a load (DuckDB's fts index does not follow table changes)."""
+    from .search import rebuild_index
+
+    with db.transaction(settings.db_path) as con:
+        rebuild_index(con)
+
+
+# --------------------------------------------------------------------------- flow
+
+
+def current_run_id() -> str:
+    from prefect.runtime import flow_run
+
+    rid = flow_run.get_id()
+    return str(rid) if rid else str(uuid.uuid4())
+
+
+def _record(summary: RunSummary, outcome) -> None:
+    for r in outcome.results:
+        if r.success:
+            summary.checks_passed += 1
+        else:
+            summary.checks_failed.append((r.stage, r.check_name, r.severity, r.observed))
+
+
+def process_batch(
+    docs: list[RawDocument], batch_no: int, settings: Settings, run_id: str, cleaner: Cleaner,
+    summary: RunSummary, progress=None,
+) -> None:
+    """Skip what is stored, check raw, clean, check clean, then store and dedup in one transaction."""
+    logger = get_run_logger()
+    counts = summary.counts
+    counts["read"] += len(docs)
+    unique: dict[str, RawDocument] = {}
+    for d in docs:
+        unique.setdefault(d.raw_id, d)
+    if Path(settings.db_path).exists():
+        con = db.connect(settings.db_path, read_only=True)
+        try:
+            known = known_raw_ids(con, list(unique))
+        finally:
+            con.close()
+    else:
+        known = set()
+    new = [d for rid, d in unique.items() if rid not in known]
+    counts["already_stored"] += len(docs) - len(new)
+    if progress and len(docs) > len(new):
+        progress(len(docs) - len(new))
+    if not new:
+        logger.info("batch %d: %d documents, all stored already", batch_no, len(docs))
+        return
+    counts["new"] += len(new)
+
+    rejections: list[Rejection] = []
+    results: list = []
+    raw_outcome = check_raw_task(new, settings, batch_no)
+    _record(summary, raw_outcome)
+    results.extend(raw_outcome.results)
+    to_clean = []
+    for d in new:
+        if d.error:  # the source could not be read whole: say so in the source's own words
+            rejections.append(Rejection(d.raw_id, d.source, "ingest", error_reason(d.error), d.error))
+        elif d.raw_id in raw_outcome.rejected:
+            check, observed = raw_outcome.rejected[d.raw_id]
+            rejections.append(Rejection(d.raw_id, d.source, "raw", check, observed))
+        else:
+            to_clean.append(d)
+            continue
+        if progress:
+            progress(1)
+
+    cleaned = clean_task(to_clean, cleaner, progress) if to_clean else []
+    articles = [c for c in cleaned if isinstance(c, Article)]
+    rejections.extend(c for c in cleaned if isinstance(c, Rejection))
+    counts["cleaned"] += len(articles)
+
+    clean_outcome = check_clean_task(articles, settings, batch_no) if articles else None
+    if clean_outcome is not None:
+        _record(summary, clean_outcome)
+        results.extend(clean_outcome.results)
+        kept = []
+        for a in articles:
+            if a.raw_id in clean_outcome.rejected:
+                check, observed = clean_outcome.rejected[a.raw_id]
+                rejections.append(Rejection(a.raw_id, a.source, "validate", check, observed))
+                continue
+            a.warnings = sorted(set(a.warnings) | set(clean_outcome.warnings.get(a.raw_id, [])))
+            kept.append(a)
+        articles = kept
+
+    report = store_and_dedup_task(settings, run_id, new, articles, rejections, results, batch_no)
+    counts["articles"] += len(articles)
+    counts["quarantined"] += len(rejections)
+    for r in rejections:
+        summary.rejected_by_reason[f"{r.stage}: {r.reason}"] += 1
+    for key, value in (report or {}).items():
+        if isinstance(value, (int, float)):
+            counts[f"dedup_{key}"] += value
+    logger.info(
+        "batch %d: %d read, %d new, %d articles, %d quarantined, dedup %s",
+        batch_no, len(docs), len(new), len(articles), len(rejections), report,
+    )
+
+
+def _documents(settings: Settings, sources: list[str], summary: RunSummary) -> Iterator[RawDocument]:
+    """Every document of the run: fetched pages first, then local files, streamed."""
+    from .sources import iter_local_documents, resolve_sources
+
+    specs = resolve_sources(sources, settings)
+    stats: Counter = Counter()
+    if specs.urls:
+        yield from fetch_task(specs.urls, settings, stats)
+    yield from iter_local_documents(specs.local, settings, stats=stats)
+    for key, value in stats.items():
+        summary.counts[f"source_{key}"] += value
+    if specs.skipped:
+        summary.counts["source_skipped_unknown_type"] += len(specs.skipped)
+
+
+def _finish(settings: Settings, summary: RunSummary) -> None:
+    with db.transaction(settings.db_path) as con:
+        totals = con.execute(db.load_sql("queries/run_totals"), {"run_id": summary.run_id}).fetchone()
+        n_dups = con.execute(
+            "SELECT count(*) FROM duplicates WHERE run_id = $run_id", {"run_id": summary.run_id}
+        ).fetchone()[0]
+        summary.counts["duplicates"] = n_dups
+        con.execute(db.load_sql("queries/run_finish"), {
+            "run_id": summary.run_id, "status": summary.status, "n_read": summary.counts["read"],
+            "n_new": totals[0], "n_articles": totals[1], "n_quarantined": totals[2], "n_duplicates": n_dups,
+            "counts": json.dumps(summary.as_dict()), "message": summary.message,
+        })
+
+
+@flow(name=FLOW_NAME, log_prints=True, validate_parameters=False)
+def newsflow_flow(
+    sources: list[str] | None = None,
+    db_path: str | None = None,
+    languages: list[str] | None = None,
+    allow_private: bool = False,
+    refetch: bool = False,
+    wait_for_lock: bool = False,
+    show_progress: bool = False,
+) -> dict:
+    """Ingest SOURCES (files, folders, URLs; the bundled sample when empty) into the DuckDB file."""
+    settings = Settings.from_env(
+        db_path=db_path, languages=tuple(languages) if languages else None,
+        allow_private=allow_private or None, refetch=refetch or None,
+    )
+    sources = [str(s) for s in (sources or [SAMPLES_DIR])]
+    logger = get_run_logger()
+    run_id = current_run_id()
+    started = time.monotonic()
+    summary = RunSummary(run_id=run_id, db_path=str(Path(settings.db_path).resolve()))
+    with db.run_lock(settings.db_path, wait=wait_for_lock):
+        with db.transaction(settings.db_path) as con:
+            con.execute(db.load_sql("queries/run_mark_crashed"), {"run_id": run_id})
+            con.execute(db.load_sql("queries/run_start"), {
+                "run_id": run_id, "sources": sources, "code_version": __version__,
+            })
+        cleaner = Cleaner(settings)
+        progress = _progress_bar(show_progress)
+        try:
+            for batch_no, docs in enumerate(batched(_documents(settings, sources, summary), settings.batch_size)):
+                process_batch(docs, batch_no, settings, run_id, cleaner, summary, progress.advance)
+            progress.close()
+            results = check_dedup_and_run_task(settings, run_id)
+            for r in results:
+                if r.success:
+                    summary.checks_passed += 1
+                else:
+                    summary.checks_failed.append((r.stage, r.check_name, r.severity, r.observed))
+            failed_errors = [r for r in results if not r.success and r.severity == "error" and r.stage == "run"]
+            summary.data_docs = data_docs_task(settings)
+            if summary.counts["articles"]:
+                search_index_task(settings)
+            summary.status = "failed" if failed_errors else "completed"
+            if failed_errors:
+                summary.message = "run-level checks failed: " + ", ".join(r.check_name for r in failed_errors)
+        except BaseException as exc:
+            progress.close()
+            summary.status = "failed"
+            summary.message = f"{type(exc).__name__}: {exc}"
+            summary.seconds = time.monotonic() - started
+            try:
+                _finish(settings, summary)
+            except Exception:  # the database itself may be what failed
+                logger.exception("could not record the failed run")
+            raise
+        finally:
+            cleaner.close()
+        summary.seconds = time.monotonic() - started
+        _finish(settings, summary)
+    _publish_artifacts(summary)
+    logger.info("run %s %s: %s", run_id, summary.status, dict(summary.counts))
+    if summary.status == "failed":
+        raise RunChecksFailed(summary)
+    return summary.as_dict()
+
+
+class RunChecksFailed(RuntimeError):
+    """A run-level error check failed: the flow run is marked Failed; what was committed stays."""
+
+    def __init__(self, summary: RunSummary):
+        super().__init__(summary.message)
+        self.summary = summary
+
+
+class _NoProgress:
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _RichProgress:
+    """A progress bar on the terminal: documents through the clean stage."""
+
+    def __init__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(
+            TextColumn("[bold]newsflow[/] documents"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            transient=True,
+        )
+        self._task = self._bar.add_task("docs", total=None)
+        self._bar.start()
+
+    def advance(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    def close(self) -> None:
+        self._bar.stop()
+
+
+def _progress_bar(enabled: bool):
+    return _RichProgress() if enabled else _NoProgress()
+
+
+def _publish_artifacts(summary: RunSummary) -> None:
+    """Table and markdown artifacts, keyed so the Prefect UI shows their history."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    from .report import summary_markdown, summary_rows
+
+    try:
+        create_table_artifact(
+            key="newsflow-run-counts", table=summary_rows(summary),
+            description=f"newsflow run {summary.run_id}: counts per stage",
+        )
+        create_markdown_artifact(
+            key="newsflow-run-summary", markdown=summary_markdown(summary),
+            description="newsflow run summary and data quality",
+        )
+    except Exception as exc:  # artifacts are for people; never fail a run on them
+        get_run_logger().warning("could not publish artifacts: %s", exc)

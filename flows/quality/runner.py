@@ -1,0 +1,201 @@
+"""Run a suite on a DataFrame with Great Expectations; map failures to rows.
+
+One ephemeral GX context per process, built on first use (importing GX costs
+about 3 s, so nothing here imports it at module level). Each stage's suite is
+built once and rebuilt only when the settings it depends on change. A batch
+is one GX call per suite, with ``result_format=COMPLETE`` so that
+``unexpected_index_list`` names the failing rows. Trimmed copies of the
+results are kept in the context's in-memory store for the Data Docs built at
+the end of the run (see ``docs.py``).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import deque
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from flows.quality.model import ERROR, CheckResult, StageOutcome
+from flows.quality.suites import CheckSpec, Suite
+from flows.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DATASOURCE = "newsflow"
+MAX_KEPT_RESULTS = 500  # validation results kept for Data Docs between builds
+_DROP_KEYS = ("unexpected_list", "unexpected_index_list", "unexpected_index_query")
+
+_lock = threading.RLock()  # GX contexts are not thread-safe; Prefect may run tasks in threads
+_state: dict = {}
+
+
+def gx_context():
+    """The process's ephemeral GX context (created on first use)."""
+    with _lock:
+        if "context" not in _state:
+            os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            context = gx.get_context(mode="ephemeral")
+            context.variables.progress_bars = ProgressBarsConfig(globally=False)
+            _state["context"] = context
+            _state["datasource"] = context.data_sources.add_pandas(DATASOURCE)
+            _state["suites"] = {}
+            _state["kept"] = deque()
+        return _state["context"]
+
+
+def _suite_and_batch_definition(suite: Suite, settings: Settings):
+    """The built GX suite and batch definition for ``suite`` (cached)."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    context = gx_context()
+    key = suite.params_key(settings)
+    cached = _state["suites"].get(suite.name)
+    if cached and cached[0] == key:
+        return cached[1], cached[2]
+    if cached:
+        context.suites.delete(suite.name)
+    gx_suite = gx.ExpectationSuite(
+        name=suite.name, meta={"notes": f"newsflow {suite.stage} checks; severity in each expectation's meta"}
+    )
+    for spec in suite.checks:
+        cls = getattr(gxe, spec.expectation_name(settings))
+        gx_suite.add_expectation(
+            cls(
+                column=spec.column,
+                **spec.params(settings),
+                description=f"{spec.name} ({spec.severity}): {spec.description}",
+                meta={"check": spec.name, "severity": spec.severity, "stage": suite.stage},
+            )
+        )
+    gx_suite = context.suites.add(gx_suite)
+    datasource = _state["datasource"]
+    try:
+        asset = datasource.get_asset(suite.name)
+    except LookupError:
+        asset = datasource.add_dataframe_asset(suite.name)
+    try:
+        batch_definition = asset.get_batch_definition("batch")
+    except KeyError:
+        batch_definition = asset.add_batch_definition_whole_dataframe("batch")
+    _state["suites"][suite.name] = (key, gx_suite, batch_definition)
+    return gx_suite, batch_definition
+
+
+def run_suite(suite: Suite, df: pd.DataFrame, settings: Settings, batch: int | None = None) -> StageOutcome:
+    """Validate ``df`` against ``suite`` in one GX call and say which rows failed."""
+    outcome = StageOutcome(stage=suite.stage)
+    if df.empty:  # nothing to check: no GX call (and no GX import)
+        outcome.results = [
+            CheckResult(suite.stage, c.name, c.severity, True, "no rows", 0, 0, batch) for c in suite.checks
+        ]
+        return outcome
+    with _lock:
+        gx_suite, batch_definition = _suite_and_batch_definition(suite, settings)
+        gx_batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
+        validation = gx_batch.validate(
+            gx_suite,
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": list(suite.id_columns),
+                "return_unexpected_index_query": False,
+            },
+        )
+        by_check = {r.expectation_config.meta.get("check"): r for r in validation.results}
+        for spec in suite.checks:
+            _apply(outcome, suite, spec, by_check.get(spec.name), df, settings, batch)
+        _keep_for_docs(suite, validation, gx_batch, batch)
+    return outcome
+
+
+def _apply(outcome: StageOutcome, suite: Suite, spec: CheckSpec, result, df: pd.DataFrame,
+           settings: Settings, batch: int | None) -> None:
+    n = len(df)
+    error = "missing result" if result is None else _exception_message(result.exception_info)
+    if error:
+        message = error
+        outcome.results.append(
+            CheckResult(suite.stage, spec.name, spec.severity, False, f"check failed to run: {message}"[:300], 0, n, batch)
+        )
+        return
+    rows = result.result.get("unexpected_index_list") or []
+    observed_rows = []
+    for row in rows:
+        observed = spec.describe(row, settings)
+        observed_rows.append(observed)
+        if spec.severity == ERROR and suite.reject_key:
+            outcome.rejected.setdefault(str(row[suite.reject_key]), (spec.name, observed))
+        elif spec.severity != ERROR:
+            names = outcome.warnings.setdefault(str(row[suite.warn_key]), [])
+            if spec.name not in names:
+                names.append(spec.name)
+    count = int(result.result.get("unexpected_count") or len(rows))
+    if spec.summarize is not None:
+        summary = spec.summarize(df)
+    elif count:
+        summary = f"{count} of {n} rows, e.g. {observed_rows[0]}" if observed_rows else f"{count} of {n} rows"
+    else:
+        summary = f"all {n} rows pass"
+    if count and spec.summarize is not None and observed_rows:
+        summary = f"{count} of {n} rows, e.g. {observed_rows[0]}; {summary}"
+    outcome.results.append(
+        CheckResult(suite.stage, spec.name, spec.severity, bool(result.success), summary[:500], count, n, batch)
+    )
+
+
+def _exception_message(info) -> str | None:
+    """GX 1.x puts exception info at the top level or per metric: look in both."""
+    if not info:
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
+def _keep_for_docs(suite: Suite, validation, gx_batch, batch: int | None) -> None:
+    """Store a trimmed copy of the result in the in-memory store for Data Docs."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    for r in validation.results:
+        for k in _DROP_KEYS:
+            r.result.pop(k, None)
+    now = datetime.now(timezone.utc)
+    run_name = f"{suite.stage} batch {batch}" if batch is not None else suite.stage
+    run_id = RunIdentifier(run_name=run_name, run_time=now)
+    validation.meta["run_id"] = run_id  # what the Data Docs pages show as run name and time
+    validation.meta["validation_time"] = now
+    key = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name),
+        run_id=run_id,
+        batch_identifier=f"{gx_batch.id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
+    )
+    store = gx_context().validation_results_store
+    store.set(key, validation)
+    kept: deque = _state["kept"]
+    kept.append(key)
+    while len(kept) > MAX_KEPT_RESULTS:
+        store.remove_key(kept.popleft())
+
+
+def take_kept_results() -> list:
+    """The result keys kept since the last Data Docs build (and forget them)."""
+    with _lock:
+        kept = _state.get("kept")
+        if not kept:
+            return []
+        keys = list(kept)
+        kept.clear()
+        return keys

@@ -1,0 +1,95 @@
+"""The records passed between stages.
+
+One type per boundary: sources yield ``RawDocument``; cleaning turns each into
+an ``Article`` or a ``Rejection`` (never ``None``); quality checks may turn an
+``Article`` into a ``Rejection`` too. Stages are plain functions over lists of
+these, so they can be tested without Prefect or DuckDB.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def make_raw_id(source: str, content_hash: str) -> str:
+    """Raw documents are keyed by source and content: the same bytes from the
+    same place are one row however often they are ingested."""
+    return sha256_hex(f"{source}\x00{content_hash}".encode())[:32]
+
+
+@dataclass(slots=True)
+class RawDocument:
+    """One input document as read: a file, a JSON line, a WARC record, a page.
+
+    ``content`` is the document's bytes after transport decoding (gunzip), not
+    yet charset-decoded. ``kind`` says how to clean it: ``text`` (a plain-text
+    dump), ``html``, or ``json`` fields already split into ``hints``.
+    ``error`` is set when the source could not be read whole (a truncated
+    gzip, an unreadable file): such a document is stored and quarantined.
+    """
+
+    source: str
+    kind: str  # "text" | "html"
+    content: bytes
+    url: str | None = None
+    fetched_at: datetime | None = None
+    hints: dict = field(default_factory=dict)  # title, published, author from JSON/feeds/WARC
+    error: str | None = None
+    content_type: str | None = None  # declared MIME type and charset, if any
+    content_hash: str = ""
+    raw_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            self.content_hash = sha256_hex(self.content)
+        if not self.raw_id:
+            self.raw_id = make_raw_id(self.source, self.content_hash)
+
+
+@dataclass(slots=True)
+class Extracted:
+    """What an extractor (HTML or text dump) finds in one document."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: date | None = None
+    site_name: str | None = None
+    url: str | None = None  # canonical URL found in the page
+    language: str | None = None
+    notes: list[str] = field(default_factory=list)  # what was removed, for debugging
+
+
+@dataclass(slots=True)
+class Article:
+    """A cleaned article, ready for checks and dedup."""
+
+    article_id: str
+    raw_id: str
+    source: str
+    url: str | None
+    title: str | None
+    author: str | None
+    published_date: date | None
+    language: str | None
+    text: str
+    word_count: int
+    site_name: str | None = None
+    extractor: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Rejection:
+    """A document set aside at a stage, with the reason people will read."""
+
+    raw_id: str
+    source: str
+    stage: str  # "ingest" | "raw" | "clean" | "validate" | "dedup"
+    reason: str  # short machine-friendly reason or check name
+    detail: str = ""  # human explanation / observed value

@@ -1,0 +1,78 @@
+"""Every knob in one place.
+
+Defaults suit a laptop and the 2-core CI machine; each can be overridden by an
+environment variable ``NEWSFLOW_<NAME>`` (upper case) or by the CLI.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+SQL_DIR = PACKAGE_DIR / "sql" if (PACKAGE_DIR / "sql").is_dir() else PROJECT_DIR / "sql"
+SAMPLES_DIR = PACKAGE_DIR / "samples"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = "data/news.duckdb"
+    # Inputs
+    max_document_bytes: int = 8 * 1024 * 1024  # a single document larger than this is quarantined
+    max_file_bytes: int = 2 * 1024 * 1024 * 1024  # a compressed container (WARC, JSONL) larger than this is refused
+    # Cleaning
+    extract_timeout_s: float = 30.0  # per-document limit for HTML extraction
+    workers: int = max(1, min(4, os.cpu_count() or 1))
+    batch_size: int = 2000  # documents per batch (one transaction per batch)
+    min_words: int = 20
+    max_words: int = 50_000
+    languages: tuple[str, ...] = ()  # empty: keep every language
+    # Fetching
+    allow_private: bool = False
+    refetch: bool = False
+    fetch_timeout_s: float = 20.0
+    fetch_max_bytes: int = 8 * 1024 * 1024
+    fetch_max_redirects: int = 5
+    fetch_per_host: int = 4
+    fetch_concurrency: int = 32
+    user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow; news ingestion pipeline)"
+    # Dedup
+    near_threshold: float = 0.8  # containment-aware similarity to call a pair a near copy
+    shingle_size: int = 5
+    num_perm: int = 128
+    # Output
+    quality_dir: str = ""  # default: <db dir>/quality
+    progress: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        values = {}
+        for f in fields(cls):
+            env = os.environ.get(f"NEWSFLOW_{f.name.upper()}")
+            if env is None and f.name == "db_path":
+                env = os.environ.get("NEWSFLOW_DB")
+            if env is None:
+                continue
+            values[f.name] = _parse(env, f.type, f.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def quality_path(self) -> Path:
+        return Path(self.quality_dir) if self.quality_dir else Path(self.db_path).resolve().parent / "quality"
+
+
+def _parse(raw: str, typ, default):
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, tuple):
+        return tuple(x.strip() for x in raw.split(",") if x.strip())
+    return raw

@@ -1,0 +1,37 @@
+"""Single-document files: ``.txt`` (a text dump) and ``.html``/``.htm``, each optionally ``.gz``.
+
+One file is one RawDocument whose ``source`` is the file's absolute path.
+Bytes are kept as read (after gunzip): charset decoding belongs to the clean
+stage, and empty or binary files are passed on for the checks to reject.
+A file that cannot be read whole still yields its document, with ``error``
+set: a truncated or corrupt gzip keeps the compressed bytes as evidence
+(when they fit under the document limit), an oversized file keeps nothing but
+the hash of its bytes.
+"""
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+
+from flows.records import RawDocument
+from flows.settings import Settings
+from flows.sources.common import exc_text, raw_prefix, read_capped, too_large
+
+
+def read_document_file(path: Path, kind: str, gz: bool, settings: Settings) -> RawDocument:
+    """Read one text or HTML file into a RawDocument; never raises for bad input."""
+    source = str(path)
+    limit = settings.max_document_bytes
+    try:
+        with (gzip.open(path, "rb") if gz else open(path, "rb")) as stream:
+            content, total, digest = read_capped(stream, limit)
+    except EOFError as exc:
+        return RawDocument(source, kind, raw_prefix(path, limit), error=f"truncated gzip: {exc_text(exc)}")
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        return RawDocument(source, kind, raw_prefix(path, limit), error=f"not a valid gzip file: {exc_text(exc)}")
+    except OSError as exc:
+        return RawDocument(source, kind, b"", error=f"unreadable: {exc_text(exc)}")
+    if content is None:
+        return RawDocument(source, kind, b"", content_hash=digest, error=too_large(total, limit))
+    return RawDocument(source, kind, content, content_hash=digest)

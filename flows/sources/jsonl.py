@@ -1,0 +1,165 @@
+"""JSON inputs: ``.jsonl``/``.ndjson`` (one object a line) and ``.json`` (one
+object, or an array of objects), each optionally ``.gz``.
+
+An object holds the document in ``html`` (kind html) or ``text`` (kind text;
+``html`` wins when both are there), and optionally ``url``, ``title``,
+``published`` (or ``date``) and ``author``, which become hints.
+
+``source`` is ``<absolute path>#<n>``: n is the 1-based line number for JSON
+lines and the 1-based item number for a JSON array; a ``.json`` file holding a
+single object is just ``<absolute path>``. JSON lines are streamed, so a large
+file is never held in memory whole; a ``.json`` file is parsed whole (it is
+one value), within ``max_file_bytes``. A ``.json`` file that turns out to be
+JSON lines (``Extra data`` after the first value) is read as JSON lines.
+
+Bad input never raises: a malformed line, a non-object, an object without
+text or html, an oversized line or a truncated gzip each give one RawDocument
+with ``error`` set, and reading goes on with the next line.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from flows.records import RawDocument
+from flows.settings import Settings
+from flows.sources.common import CHUNK, exc_text, raw_prefix, too_large
+
+HINT_FIELDS = {"title": "title", "published": "published", "date": "published", "author": "author"}
+
+
+def _open(path: Path, gz: bool):
+    return gzip.open(path, "rb") if gz else open(path, "rb")
+
+
+def document_from_object(obj, source: str, raw: bytes) -> RawDocument:
+    """Turn one parsed JSON value into a RawDocument (an error one if unusable)."""
+    if not isinstance(obj, dict):
+        return RawDocument(source, "text", raw, error=f"not a JSON object (got {type(obj).__name__})")
+    hints = {}
+    for name, hint in HINT_FIELDS.items():
+        value = obj.get(name)
+        if value not in (None, "") and hint not in hints:
+            hints[hint] = value if isinstance(value, (str, int, float)) else str(value)
+    url = obj.get("url") if isinstance(obj.get("url"), str) and obj.get("url") else None
+    for field, kind, mime in (("html", "html", "text/html"), ("text", "text", "text/plain")):
+        value = obj.get(field)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            return RawDocument(source, kind, raw, url=url, hints=hints,
+                               error=f"field {field!r} is not a string (got {type(value).__name__})")
+        return RawDocument(source, kind, value.encode("utf-8", "surrogatepass"), url=url, hints=hints,
+                           content_type=f"{mime}; charset=utf-8")
+    return RawDocument(source, "text", raw, url=url, hints=hints, error="no text or html field")
+
+
+def _read_line(stream, limit: int) -> tuple[bytes, int]:
+    """One line (with its newline) up to ``limit`` bytes; returns (line, total length).
+
+    When the line is longer than the limit the rest is read and dropped, so a
+    huge line costs no memory; the caller sees ``total > limit``.
+    """
+    line = stream.readline(limit + 1)
+    total = len(line)
+    if total > limit and not line.endswith(b"\n"):
+        while True:
+            more = stream.readline(CHUNK)
+            total += len(more)
+            if not more or more.endswith(b"\n"):
+                break
+    return line, total
+
+
+def iter_json_lines(path: Path, gz: bool, settings: Settings, stats: Counter | None = None) -> Iterator[RawDocument]:
+    """Stream a JSON lines file, one RawDocument per non-blank line."""
+    limit = settings.max_document_bytes
+    base = str(path)
+    number = 0
+    try:
+        with _open(path, gz) as stream:
+            while True:
+                line, total = _read_line(stream, limit)
+                if not line:
+                    return
+                number += 1
+                source = f"{base}#{number}"
+                if total > limit:
+                    yield RawDocument(source, "text", b"", error=too_large(total, limit))
+                    continue
+                raw = line.rstrip(b"\r\n")
+                if not raw.strip():
+                    if stats is not None:
+                        stats["jsonl_blank_lines"] += 1
+                    continue
+                try:
+                    obj = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    yield RawDocument(source, "text", raw, error=f"malformed JSON on line {number}: {_json_reason(exc)}")
+                    continue
+                yield document_from_object(obj, source, raw)
+    except EOFError as exc:
+        yield RawDocument(f"{base}#{number + 1}", "text", b"",
+                          error=f"truncated gzip after line {number}: {exc_text(exc)}")
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        yield RawDocument(f"{base}#{number + 1}", "text", raw_prefix(path, limit) if number == 0 else b"",
+                          error=f"not a valid gzip file (after line {number}): {exc_text(exc)}")
+    except OSError as exc:
+        yield RawDocument(base if number == 0 else f"{base}#{number + 1}", "text", b"",
+                          error=f"unreadable: {exc_text(exc)}")
+
+
+def iter_json_file(path: Path, gz: bool, settings: Settings, stats: Counter | None = None) -> Iterator[RawDocument]:
+    """A ``.json`` file: one object (one document) or an array (one per item)."""
+    base = str(path)
+    limit = settings.max_document_bytes
+    try:
+        with _open(path, gz) as stream:
+            data = stream.read(settings.max_file_bytes + 1)
+    except EOFError as exc:
+        yield RawDocument(base, "text", raw_prefix(path, limit), error=f"truncated gzip: {exc_text(exc)}")
+        return
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        yield RawDocument(base, "text", raw_prefix(path, limit), error=f"not a valid gzip file: {exc_text(exc)}")
+        return
+    except OSError as exc:
+        yield RawDocument(base, "text", b"", error=f"unreadable: {exc_text(exc)}")
+        return
+    if len(data) > settings.max_file_bytes:
+        yield RawDocument(base, "text", b"", error=too_large(settings.max_file_bytes, settings.max_file_bytes,
+                                                              "NEWSFLOW_MAX_FILE_BYTES", at_least=True))
+        return
+    try:
+        value = json.loads(data)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # several values: it is JSON lines under a .json name
+            yield from iter_json_lines(path, gz, settings, stats)
+            return
+        yield RawDocument(base, "text", data if len(data) <= limit else b"", error=f"malformed JSON: {_json_reason(exc)}")
+        return
+    except UnicodeDecodeError as exc:
+        yield RawDocument(base, "text", data if len(data) <= limit else b"", error=f"malformed JSON: {exc_text(exc)}")
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value, start=1):
+            source = f"{base}#{index}"
+            raw = json.dumps(item, ensure_ascii=False).encode("utf-8", "surrogatepass")
+            if len(raw) > limit:
+                yield RawDocument(source, "text", b"", error=too_large(len(raw), limit))
+                continue
+            yield document_from_object(item, source, raw)
+        return
+    if len(data) > limit:
+        yield RawDocument(base, "text", b"", error=too_large(len(data), limit))
+        return
+    yield document_from_object(value, base, data)
+
+
+def _json_reason(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} (column {exc.colno})" if exc.lineno == 1 else f"{exc.msg} (line {exc.lineno} column {exc.colno})"
+    return exc_text(exc)

@@ -1,0 +1,137 @@
+"""WARC archives (``.warc``, ``.warc.gz``), read as a stream with warcio.
+
+Each ``response`` record with HTTP status 200 and an HTML content type
+(text/html, application/xhtml+xml) becomes one RawDocument (kind html):
+``source`` is ``<absolute path>#<WARC-Record-ID as written>``, ``url`` the
+WARC-Target-URI, ``fetched_at`` the WARC-Date, ``content`` the HTTP payload
+(de-chunked, Content-Encoding decoded by warcio), ``content_type`` the HTTP
+header. Every other record (request, warcinfo, metadata, revisit, images,
+redirects, errors) is skipped and counted in ``stats`` under
+``warc_skipped_<reason>``.
+
+warcio was chosen over fastwarc because it decodes chunked transfer and
+Content-Encoding itself (fastwarc hands back the encoded bytes); archives are
+read record by record, so a large archive never sits in memory.
+
+warcio stops silently at some truncations, so completeness is checked here:
+a record whose block ends early, bytes left after the last whole record, or
+a read error end the archive with one RawDocument whose source is
+``<absolute path>#offset-<n>`` (n = byte offset where the unreadable part
+starts, in the file as stored) and ``error`` "truncated WARC after N
+records: ...". The records before it are kept.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from flows.records import RawDocument
+from flows.settings import Settings
+from flows.sources.common import CHUNK, exc_text, read_capped, too_large
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _mime(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _warc_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _drain(stream) -> None:
+    while stream.read(CHUNK):
+        pass
+
+
+def _count(stats: Counter | None, key: str) -> None:
+    if stats is not None:
+        stats[key] += 1
+
+
+def _skip_reason(record) -> str | None:
+    """Why a record is not an article page, or None to keep it."""
+    if record.rec_type != "response":
+        return record.rec_type or "untyped"
+    if record.http_headers is None:
+        return "not_http"
+    status = record.http_headers.get_statuscode()
+    if status != "200":
+        return "status"
+    if _mime(record.http_headers.get_header("Content-Type")) not in HTML_TYPES:
+        return "not_html"
+    return None
+
+
+def iter_warc(path: Path, settings: Settings, stats: Counter | None = None) -> Iterator[RawDocument]:
+    """Yield the HTML pages of one WARC archive; never raises for a bad archive."""
+    base = str(path)
+    limit = settings.max_document_bytes
+    records = 0
+    good_end = 0  # end of the last whole record: where an unreadable part would start
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as stream:
+            iterator = ArchiveIterator(stream)
+            for record in iterator:
+                if record.format != "warc" or not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+                    # warcio also reads ARC and takes junk or a cut header for a record: neither is a WARC record
+                    yield _truncated(base, good_end, records, "not a complete WARC record header")
+                    return
+                reason = _skip_reason(record)
+                doc = None
+                if reason is None:
+                    doc = _page(record, base, limit, good_end)
+                _drain(record.raw_stream)
+                if getattr(record.raw_stream, "limit", 0) > 0:  # the block ended before its Content-Length
+                    yield _truncated(base, good_end, records, "the last record ends early")
+                    return
+                # warcio knows a record's offset only once it has been read to its end
+                good_end = iterator.get_record_offset() + (iterator.get_record_length() or 0)
+                records += 1
+                if reason is None:
+                    _count(stats, "warc_html_responses")
+                    yield doc
+                else:
+                    _count(stats, f"warc_skipped_{reason}")
+            rest = size - good_end
+            if rest > 0:
+                stream.seek(good_end)
+                tail = stream.read(min(rest, 16))
+                if rest > 16 or tail.strip(b"\r\n \t"):
+                    yield _truncated(base, good_end, records, f"{rest} unreadable bytes at the end")
+    except Exception as exc:  # warcio raises a variety of errors on damaged input
+        yield _truncated(base, good_end, records, exc_text(exc))
+    finally:
+        if stats is not None:
+            stats["warc_records"] += records
+
+
+def _page(record, base: str, limit: int, offset: int) -> RawDocument:
+    record_id = record.rec_headers.get_header("WARC-Record-ID") or f"offset-{offset}"  # the ID is mandatory
+    source = f"{base}#{record_id}"
+    content, total, digest = read_capped(record.content_stream(), limit)
+    kwargs = dict(
+        url=(record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>") or None,
+        fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
+        content_type=record.http_headers.get_header("Content-Type"),
+        content_hash=digest,
+    )
+    if content is None:
+        return RawDocument(source, "html", b"", error=too_large(total, limit), **kwargs)
+    return RawDocument(source, "html", content, **kwargs)
+
+
+def _truncated(base: str, offset: int, records: int, why: str) -> RawDocument:
+    return RawDocument(f"{base}#offset-{offset}", "html", b"", error=f"truncated WARC after {records} records: {why}")

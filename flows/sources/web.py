@@ -1,0 +1,341 @@
+"""Fetching pages and feeds over HTTP(S), concurrently and defensively.
+
+``fetch_documents(urls, settings, seen, stats)`` fetches the given URLs on a
+thread pool (``fetch_concurrency`` threads, at most ``fetch_per_host``
+requests at once to one host, URLs interleaved across hosts so threads rarely
+wait on one busy host). A body that is a feed (by content type or by its root
+element) is not kept: its entries' links are fetched next, with the entry's
+title/date/author as hints. Every URL ends as a RawDocument: a page (kind
+html, ``source`` = the URL as given or the entry link, ``url`` = the final URL
+after redirects, ``fetched_at`` = now, UTC) or an error document (``content``
+empty, ``error`` a one-line reason).
+
+Per request:
+- redirects are followed by hand, at most ``fetch_max_redirects``, and every
+  hop is checked (scheme and addresses, see flows.sources.safety);
+- transient failures (connect errors, dropped connections, HTTP 5xx and 429)
+  are retried here, RETRIES times with exponential backoff from BACKOFF_S
+  (honouring a short Retry-After); a read timeout or a bad TLS certificate
+  is not retried (it would only cost the time again); the pipeline's Prefect
+  task retries wrap the whole call on top of this;
+- only HTML, XHTML and feeds are read: anything else stops before the body;
+- the body is streamed and abandoned past ``fetch_max_bytes``; the whole
+  request (all hops) must finish within ``fetch_timeout_s`` per attempt.
+
+Ledger: ``seen(url)`` says a URL was ingested by an earlier run; such page
+URLs and feed entry links are skipped (counted as ``fetch_skipped_seen``)
+unless ``settings.refetch``.
+"""
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from flows.records import RawDocument
+from flows.settings import Settings
+from flows.sources.common import too_large
+from flows.sources.feeds import XML_MIMES, looks_like_feed, parse_feed
+from flows.sources.safety import RefusedURL, check_scheme, check_url, guarded_transport
+
+RETRIES = 2
+BACKOFF_S = 0.5
+MAX_RETRY_AFTER_S = 10.0
+HTML_MIMES = {"text/html", "application/xhtml+xml"}
+ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.5"
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
+class FetchFailed(Exception):
+    """A fetch that cannot succeed; the message is the quarantine reason."""
+
+
+class Transient(FetchFailed):
+    """A failure worth retrying (connect error, 5xx, 429)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class Fetched:
+    final_url: str
+    body: bytes
+    content_type: str | None
+    is_feed: bool
+
+
+@dataclass
+class Job:
+    url: str
+    hints: dict = field(default_factory=dict)
+
+
+def _mime(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head or b"<body" in head
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds()
+        except (TypeError, ValueError):
+            return None
+    return max(0.0, min(seconds, MAX_RETRY_AFTER_S))
+
+
+class Fetcher:
+    """One HTTP client and the per-host limits shared by all fetches of a run."""
+
+    def __init__(self, settings: Settings, stats: Counter) -> None:
+        self.settings = settings
+        self.stats = stats
+        self._stats_lock = threading.Lock()
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._hosts_lock = threading.Lock()
+        limits = httpx.Limits(max_connections=settings.fetch_concurrency,
+                              max_keepalive_connections=settings.fetch_concurrency)
+        self.client = httpx.Client(
+            transport=guarded_transport(settings.allow_private, limits),
+            headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
+            timeout=httpx.Timeout(settings.fetch_timeout_s),
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def count(self, key: str, n: int = 1) -> None:
+        with self._stats_lock:
+            self.stats[key] += n
+
+    def _host_slot(self, url: str) -> threading.BoundedSemaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        with self._hosts_lock:
+            if host not in self._hosts:
+                self._hosts[host] = threading.BoundedSemaphore(self.settings.fetch_per_host)
+            return self._hosts[host]
+
+    def fetch(self, url: str) -> Fetched:
+        """Fetch one URL with retries; raises FetchFailed with the reason."""
+        attempt = 0
+        while True:
+            try:
+                return self._fetch_once(url)
+            except Transient as exc:
+                if attempt >= RETRIES:
+                    raise FetchFailed(f"{exc} (after {attempt + 1} attempts)") from None
+                delay = BACKOFF_S * 2**attempt
+                if exc.retry_after is not None:
+                    delay = max(delay, exc.retry_after)
+                self.count("fetch_retries")
+                time.sleep(delay)
+                attempt += 1
+
+    def _fetch_once(self, url: str) -> Fetched:
+        settings = self.settings
+        deadline = time.monotonic() + settings.fetch_timeout_s
+        current = url
+        for _hop in range(settings.fetch_max_redirects + 1):
+            try:
+                check_url(current, settings.allow_private)
+            except RefusedURL as exc:
+                raise FetchFailed(str(exc) if current == url else f"{exc} (redirected from {url})") from None
+            except OSError as exc:
+                raise FetchFailed(str(exc)) from None
+            with self._host_slot(current):
+                result = self._request(current, deadline)
+            if isinstance(result, Fetched):
+                return result
+            current = result  # a redirect target, checked at the top of the loop
+        raise FetchFailed(f"too many redirects (more than {settings.fetch_max_redirects})")
+
+    def _request(self, url: str, deadline: float) -> Fetched | str:
+        """One HTTP exchange: a Fetched body, or the next URL for a redirect."""
+        timeout_s = self.settings.fetch_timeout_s
+        try:
+            with self.client.stream("GET", url) as response:
+                status = response.status_code
+                if status in REDIRECTS and response.headers.get("location"):
+                    target = urljoin(str(response.url), response.headers["location"].strip())
+                    try:
+                        check_scheme(target)
+                    except RefusedURL as exc:
+                        raise FetchFailed(f"{exc} (redirected from {url})") from None
+                    return target
+                if status == 429 or status >= 500:
+                    raise Transient(f"HTTP {status} {response.reason_phrase}".strip(), _retry_after(response))
+                if status >= 300 or status in (204, 205, 206):
+                    raise FetchFailed(f"HTTP {status} {response.reason_phrase}".strip())
+                content_type = response.headers.get("content-type")
+                mime = _mime(content_type)
+                if mime and mime not in HTML_MIMES and not looks_like_feed(mime, b"") and mime not in XML_MIMES:
+                    raise FetchFailed(f"not HTML: content-type {mime}")
+                body = self._read_body(response, deadline)
+        except httpx.ConnectTimeout:
+            raise Transient(f"connect timed out after {timeout_s:g} s") from None
+        except httpx.TimeoutException:
+            raise FetchFailed(f"timed out after {timeout_s:g} s") from None
+        except httpx.ConnectError as exc:
+            if _caused_by_tls(exc):  # a bad certificate does not get better by asking again
+                raise FetchFailed(f"TLS error: {exc}") from None
+            raise Transient(f"could not connect: {exc}") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise Transient(f"connection failed: {exc}") from None
+        except httpx.DecodingError as exc:
+            raise FetchFailed(f"could not decode the response: {exc}") from None
+        except httpx.HTTPError as exc:
+            raise FetchFailed(f"{type(exc).__name__}: {exc}") from None
+        except RefusedURL as exc:  # the connect-time check disagreed with the earlier one (DNS changed)
+            raise FetchFailed(str(exc)) from None
+        except OSError as exc:  # name resolution inside the guarded transport
+            raise FetchFailed(str(exc)) from None
+        is_feed = looks_like_feed(mime, body)
+        if not is_feed and mime not in HTML_MIMES and not (not mime and _looks_like_html(body)):
+            what = f"content-type {mime}" if mime else "no content-type and the body does not look like HTML"
+            raise FetchFailed(f"not HTML: {what}")
+        return Fetched(str(response.url), body, content_type, is_feed)
+
+    def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
+        cap = self.settings.fetch_max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap and not response.headers.get("content-encoding"):
+            raise FetchFailed(too_large(int(declared), cap, "NEWSFLOW_FETCH_MAX_BYTES"))
+        chunks: list[bytes] = []
+        total = 0
+        for chunk in response.iter_bytes():  # decoded (gzip, br...): the cap applies to what we keep
+            total += len(chunk)
+            if total > cap:
+                raise FetchFailed(too_large(cap, cap, "NEWSFLOW_FETCH_MAX_BYTES", at_least=True))
+            if time.monotonic() > deadline:
+                raise FetchFailed(f"timed out after {self.settings.fetch_timeout_s:g} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _caused_by_tls(exc: BaseException) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ssl.SSLError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _interleave_by_host(jobs: list[Job]) -> list[Job]:
+    """Round-robin over hosts, so a long run of one host does not hold all threads."""
+    queues: dict[str, deque[Job]] = defaultdict(deque)
+    for job in jobs:
+        queues[(urlsplit(job.url).hostname or "").lower()].append(job)
+    ordered: list[Job] = []
+    while queues:
+        for host in list(queues):
+            ordered.append(queues[host].popleft())
+            if not queues[host]:
+                del queues[host]
+    return ordered
+
+
+def _error_doc(job: Job, reason: str) -> RawDocument:
+    return RawDocument(job.url, "html", b"", hints=dict(job.hints), error=reason,
+                       fetched_at=datetime.now(timezone.utc))
+
+
+def fetch_documents(
+    urls: Iterable[str],
+    settings: Settings,
+    seen: Callable[[str], bool] | None = None,
+    stats: Counter | None = None,
+) -> list[RawDocument]:
+    """Fetch pages and feeds (and the feeds' entries); one RawDocument per page or failure."""
+    stats = stats if stats is not None else Counter()
+    seen = seen or (lambda _url: False)
+    fetcher = Fetcher(settings, stats)
+    requested: set[str] = set()
+
+    def plan(candidates: Iterable[Job]) -> list[Job]:
+        jobs = []
+        for job in candidates:
+            if job.url in requested:
+                continue
+            requested.add(job.url)
+            if not settings.refetch and seen(job.url):
+                stats["fetch_skipped_seen"] += 1
+                continue
+            jobs.append(job)
+        return jobs
+
+    def run(jobs: list[Job]) -> list[tuple[Job, Fetched | str]]:
+        def one(job: Job) -> tuple[Job, Fetched | str]:
+            try:
+                return job, fetcher.fetch(job.url)
+            except FetchFailed as exc:
+                return job, str(exc)
+            except Exception as exc:  # never let one URL end the run
+                return job, f"fetch failed: {type(exc).__name__}: {exc}"
+
+        if not jobs:
+            return []
+        workers = max(1, min(settings.fetch_concurrency, len(jobs)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+            done = dict((id(job), outcome) for job, outcome in pool.map(one, _interleave_by_host(jobs)))
+        return [(job, done[id(job)]) for job in jobs]  # back in the order given
+
+    docs: list[RawDocument] = []
+    try:
+        first = run(plan(Job(url) for url in urls))
+        entry_jobs: list[Job] = []
+        for job, outcome in first:
+            if isinstance(outcome, str):
+                docs.append(_error_doc(job, outcome))
+            elif outcome.is_feed:
+                stats["feeds"] += 1
+                entries, no_link = parse_feed(outcome.body, outcome.final_url, outcome.content_type)
+                stats["feed_entries"] += len(entries)
+                stats["feed_entries_without_link"] += no_link
+                if not entries:
+                    docs.append(RawDocument(job.url, "html", outcome.body, url=outcome.final_url,
+                                            content_type=outcome.content_type, fetched_at=datetime.now(timezone.utc),
+                                            error="feed has no entries with a link"))
+                entry_jobs.extend(Job(entry.link, entry.hints) for entry in entries)
+            else:
+                docs.append(_page_doc(job, outcome))
+        for job, outcome in run(plan(entry_jobs)):
+            if isinstance(outcome, str):
+                docs.append(_error_doc(job, outcome))
+            elif outcome.is_feed:
+                docs.append(_error_doc(job, "a feed linked from a feed is not followed"))
+            else:
+                docs.append(_page_doc(job, outcome))
+    finally:
+        fetcher.close()
+    stats["fetch_ok"] += sum(1 for d in docs if not d.error)
+    stats["fetch_failed"] += sum(1 for d in docs if d.error)
+    return docs
+
+
+def _page_doc(job: Job, fetched: Fetched) -> RawDocument:
+    return RawDocument(job.url, "html", fetched.body, url=fetched.final_url, hints=dict(job.hints),
+                       content_type=fetched.content_type, fetched_at=datetime.now(timezone.utc))

@@ -1,0 +1,115 @@
+"""Writing a batch's output: raw layer, articles, quarantine, check results.
+
+Everything a batch produces is committed in one transaction (together with
+the dedup stage's rows), so a run killed at any point leaves either the whole
+batch or none of it; the re-run skips what was committed and redoes the rest.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+
+import duckdb
+import pyarrow as pa
+
+from . import __version__
+from .db import insert_arrow, load_sql
+from .records import Article, RawDocument, Rejection
+
+RAW_SCHEMA = pa.schema([
+    ("raw_id", pa.string()), ("source", pa.string()), ("kind", pa.string()), ("url", pa.string()),
+    ("content_hash", pa.string()), ("content", pa.binary()), ("size_bytes", pa.int64()),
+    ("content_type", pa.string()), ("hints", pa.string()), ("read_error", pa.string()),
+    ("fetched_at", pa.timestamp("us", tz="UTC")),
+])
+ARTICLE_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("raw_id", pa.string()), ("source", pa.string()), ("url", pa.string()),
+    ("title", pa.string()), ("author", pa.string()), ("published_date", pa.date32()),
+    ("language", pa.string()), ("text", pa.string()), ("word_count", pa.int32()),
+    ("site_name", pa.string()), ("extractor", pa.string()), ("warnings", pa.list_(pa.string())),
+])
+REJECTION_SCHEMA = pa.schema([
+    ("raw_id", pa.string()), ("source", pa.string()), ("stage", pa.string()),
+    ("reason", pa.string()), ("detail", pa.string()),
+])
+DQ_SCHEMA = pa.schema([
+    ("stage", pa.string()), ("check_name", pa.string()), ("severity", pa.string()), ("success", pa.bool_()),
+    ("observed", pa.string()), ("unexpected_count", pa.int64()), ("element_count", pa.int64()),
+    ("batch", pa.int32()),
+])
+
+
+def _json_default(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def raw_table(docs: list[RawDocument]) -> pa.Table:
+    return pa.Table.from_pylist([
+        {
+            "raw_id": d.raw_id, "source": d.source, "kind": d.kind, "url": d.url,
+            "content_hash": d.content_hash, "content": d.content, "size_bytes": len(d.content),
+            "content_type": d.content_type,
+            "hints": json.dumps(d.hints, default=_json_default, ensure_ascii=False) if d.hints else None,
+            "read_error": d.error, "fetched_at": d.fetched_at,
+        }
+        for d in docs
+    ], schema=RAW_SCHEMA)
+
+
+def article_table(articles: list[Article]) -> pa.Table:
+    fields = ARTICLE_SCHEMA.names
+    rows = []
+    for a in articles:
+        row = {k: getattr(a, k) for k in fields}
+        row["warnings"] = list(a.warnings)
+        rows.append(row)
+    return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
+
+
+def rejection_table(rejections: list[Rejection]) -> pa.Table:
+    return pa.Table.from_pylist([asdict(r) for r in rejections], schema=REJECTION_SCHEMA)
+
+
+def dq_table(results, batch: int | None) -> pa.Table:
+    return pa.Table.from_pylist([
+        {
+            "stage": r.stage, "check_name": r.check_name, "severity": r.severity, "success": bool(r.success),
+            "observed": None if r.observed is None else str(r.observed)[:2000],
+            "unexpected_count": r.unexpected_count, "element_count": r.element_count, "batch": batch,
+        }
+        for r in results
+    ], schema=DQ_SCHEMA)
+
+
+def known_raw_ids(con: duckdb.DuckDBPyConnection, raw_ids: list[str]) -> set[str]:
+    if not raw_ids:
+        return set()
+    con.register("batch", pa.table({"raw_id": pa.array(raw_ids, pa.string())}))
+    try:
+        return {row[0] for row in con.execute(load_sql("queries/known_raw_ids")).fetchall()}
+    finally:
+        con.unregister("batch")
+
+
+def store_batch(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    docs: list[RawDocument],
+    articles: list[Article],
+    rejections: list[Rejection],
+    dq_results: list,
+    batch: int,
+) -> None:
+    """Insert one batch's rows; the caller holds the transaction."""
+    params = {"run_id": run_id, "code_version": __version__}
+    if docs:
+        insert_arrow(con, "queries/insert_raw", raw_table(docs), params)
+    if articles:
+        insert_arrow(con, "queries/insert_articles", article_table(articles), params)
+    if rejections:
+        insert_arrow(con, "queries/insert_quarantine", rejection_table(rejections), params)
+    if dq_results:
+        insert_arrow(con, "queries/insert_dq_results", dq_table(dq_results, batch), {"run_id": run_id})

@@ -1,0 +1,7 @@
+-- Bookkeeping for flows/db.py: which migrations have been applied.
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    name        VARCHAR NOT NULL,
+    checksum    VARCHAR NOT NULL,
+    applied_at  TIMESTAMPTZ NOT NULL
+);

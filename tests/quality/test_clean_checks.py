@@ -1,0 +1,128 @@
+"""The clean suite: each check passing and failing, and the severity paths."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flows.quality import check_clean
+
+from .conftest import BODY, make_article
+
+CLEAN_CHECKS = {
+    "word_count_within_bounds", "language_allowed", "no_html_leftovers", "no_link_lists",
+    "title_present", "published_date_present", "published_date_parseable", "published_date_in_range",
+    "no_widget_lines", "no_spam_tokens", "url_well_formed",
+}
+
+
+def by_name(outcome):
+    return {r.check_name: r for r in outcome.results}
+
+
+def test_clean_articles_pass_every_check(settings):
+    articles = [make_article(n=i) for i in range(3)] + [make_article(n=3, url=None)]
+    outcome = check_clean(articles, settings, batch=1)
+    assert set(by_name(outcome)) == CLEAN_CHECKS
+    failed = [r for r in outcome.results if not r.success]
+    assert failed == []
+    assert outcome.rejected == {} and outcome.warnings == {}
+    assert by_name(outcome)["language_allowed"].observed == "languages: en=4"
+
+
+def test_error_checks_reject_with_check_name_and_observed(settings):
+    short = make_article("Too short to be an article.", n=1)
+    html = make_article(BODY + '\n\nRead <a href="/x">more</a> here.', n=2)
+    entity = make_article(BODY + "\n\nFish &amp; chips.", n=3)
+    links = make_article(BODY + "\n\nRelated\n- Senate race is quiet\n- Governor seeks funding\n- Coach joins staff", n=4)
+    good = make_article(n=5)
+    outcome = check_clean([short, html, entity, links, good], settings)
+    assert outcome.rejected[short.raw_id] == ("word_count_within_bounds", "word_count=6 (min 20)")
+    assert outcome.rejected[html.raw_id][0] == "no_html_leftovers"
+    assert '<a href="/x">' in outcome.rejected[html.raw_id][1]
+    assert outcome.rejected[entity.raw_id] == ("no_html_leftovers", "HTML left in text: &amp;")
+    assert outcome.rejected[links.raw_id][0] == "no_link_lists"
+    assert "Related | - Senate race is quiet" in outcome.rejected[links.raw_id][1]
+    assert good.raw_id not in outcome.rejected
+    assert not outcome.success
+    assert by_name(outcome)["no_html_leftovers"].unexpected_count == 2
+
+
+def test_max_words(settings):
+    long = make_article(BODY, n=1)
+    outcome = check_clean([long], settings.with_(min_words=5, max_words=30))
+    assert outcome.rejected[long.raw_id] == ("word_count_within_bounds", f"word_count={long.word_count} (max 30)")
+
+
+def test_warning_checks_keep_the_row(settings):
+    today = date.today()
+    no_title = make_article(n=1, title=None)
+    blank_title = make_article(n=2, title="  ")
+    future = make_article(n=3, published_date=today + timedelta(days=30))
+    old = make_article(n=4, published_date=date(1985, 5, 1))
+    undated = make_article(n=5, published_date=None)
+    not_a_date = make_article(n=6, published_date="next Tuesday")
+    widget = make_article(BODY + "\n\nShare\n\nThe talks resumed later.", n=7)
+    spam = make_article(BODY.replace("The meeting", "The verdicoin:Meeting"), n=8)
+    bad_url = make_article(n=9, url="javascript:void(0)")
+    articles = [no_title, blank_title, future, old, undated, not_a_date, widget, spam, bad_url]
+    outcome = check_clean(articles, settings)
+    assert outcome.rejected == {}
+    assert outcome.success  # only warnings failed
+    assert outcome.warnings == {
+        "art1": ["title_present"],
+        "art2": ["title_present"],
+        "art3": ["published_date_in_range"],
+        "art4": ["published_date_in_range"],
+        "art5": ["published_date_present"],
+        "art6": ["published_date_parseable"],
+        "art7": ["no_widget_lines"],
+        "art8": ["no_spam_tokens"],
+        "art9": ["url_well_formed"],
+    }
+    results = by_name(outcome)
+    assert all(results[n].severity == "warning" for n in outcome.warnings["art3"] + outcome.warnings["art8"])
+    assert "in the future" in results["published_date_in_range"].observed
+    assert results["published_date_in_range"].unexpected_count == 2
+
+
+def test_languages_configured(settings):
+    en = make_article(n=1)
+    de = make_article(n=2, language="de")
+    unknown = make_article(n=3, language=None)
+    outcome = check_clean([en, de, unknown], settings.with_(languages=("en", "fr")))
+    assert outcome.rejected == {
+        de.raw_id: ("language_allowed", "language=de (allowed: en, fr)"),
+        unknown.raw_id: ("language_allowed", "language=und (allowed: en, fr)"),
+    }
+    assert "languages: " in by_name(outcome)["language_allowed"].observed
+    # no languages configured: everything kept, languages still reported
+    outcome = check_clean([en, de, unknown], settings)
+    assert outcome.rejected == {}
+    assert by_name(outcome)["language_allowed"].observed == "languages: en=1, de=1, und=1"
+
+
+def test_navigation_only_page_is_rejected(settings):
+    nav = make_article(
+        "Home\nNews\nWorld\nBusiness\nSport\nWeather\nContact us\nAbout us\nPrivacy Policy\nTerms of Use\n"
+        "Latest Headlines\nMost Read\nVideo\nPodcasts\nNewsletters\nSubscribe Today\nFollow Us On Social Media",
+        n=1,
+    )
+    outcome = check_clean([nav], settings)
+    check, observed = outcome.rejected[nav.raw_id]
+    assert check in {"word_count_within_bounds", "no_link_lists"}
+    assert by_name(outcome)["no_link_lists"].success is False  # both checks see it
+    assert not by_name(outcome)["word_count_within_bounds"].success or check == "no_link_lists"
+
+
+def test_login_page_is_rejected(settings):
+    login = make_article("Sign in\n\nEmail address\n\nPassword\n\nRemember me\n\nForgot your password?\n\nCreate an account", n=1,
+                         title="Log in")
+    outcome = check_clean([login], settings)
+    assert outcome.rejected[login.raw_id] == ("word_count_within_bounds", "word_count=13 (min 20)")
+
+
+def test_first_failing_error_check_wins(settings):
+    bad = make_article("<p>tiny</p>", n=1, language="xx")
+    outcome = check_clean([bad], settings.with_(languages=("en",)))
+    assert outcome.rejected[bad.raw_id][0] == "word_count_within_bounds"  # suite order
+    failed = {r.check_name for r in outcome.results if not r.success}
+    assert {"word_count_within_bounds", "language_allowed", "no_html_leftovers"} <= failed

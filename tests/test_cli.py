@@ -1,0 +1,69 @@
+"""The command line as a user meets it: help, errors, exit codes, the summary."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from flows.cli import build_parser, main
+
+
+def test_help_answers_the_questions(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for needle in (".warc", ".jsonl", "http(s)://", "data/news.duckdb", "newsflow query", "duckdb", "articles_unique",
+                   "--allow-private", "--languages"):
+        assert needle in out, needle
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
+    assert "COMMAND" in capsys.readouterr().out
+
+
+def test_missing_path_is_one_line_exit_2(capsys, tmp_path):
+    code = main(["run", str(tmp_path / "nope"), "--db", str(tmp_path / "x.duckdb")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("newsflow: error:") and "nope" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_file_scheme_is_refused(capsys, tmp_path):
+    code = main(["run", "file:///etc/passwd", "--db", str(tmp_path / "x.duckdb")])
+    assert code == 2
+    assert "http" in capsys.readouterr().err
+
+
+def test_query_without_database_says_what_to_do(capsys, tmp_path):
+    code = main(["query", "SELECT 1", "--db", str(tmp_path / "none.duckdb")])
+    assert code == 1
+    assert "newsflow run" in capsys.readouterr().err
+
+
+def test_query_reads_a_database(capsys, tmp_path):
+    path = tmp_path / "q.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE t AS SELECT 42 AS answer")
+    con.close()
+    assert main(["query", "SELECT answer FROM t", "--db", str(path), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.split() == ["answer", "42"]
+
+
+@pytest.mark.slow
+def test_run_on_the_sample_prints_summary_and_no_errors(cli, tmp_path):
+    """As `make run` does it: no server configured, so Prefect starts its ephemeral one."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    db = tmp_path / "cli.duckdb"
+    proc = cli(["run", "--db", str(db)], env)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "completed" in out and "Database:" in out and "newsflow query" in out
+    combined = proc.stdout + proc.stderr
+    assert "Traceback" not in combined and "ERROR" not in combined
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 5

@@ -1,0 +1,39 @@
+"""Helpers for tests: paths and small generated corpora."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = ROOT / "flows" / "samples"
+
+_WORDS = (
+    "government minister council report city police court market company bank energy water school health "
+    "election vote budget plan project river bridge road storm weather farmers prices workers union strike "
+    "hospital doctors patients museum festival team season coach players match village mayor residents "
+    "officials said announced warned agreed rejected proposed approved delayed expected reported confirmed"
+).split()
+
+
+def synthetic_article(rng: random.Random, n_paragraphs: int = 6) -> str:
+    paragraphs = []
+    for _ in range(n_paragraphs):
+        sentences = []
+        for _ in range(rng.randint(2, 4)):
+            words = [rng.choice(_WORDS) for _ in range(rng.randint(10, 22))]
+            sentences.append(" ".join(words).capitalize() + ".")
+        paragraphs.append(" ".join(sentences))
+    return "\n\n".join(paragraphs)
+
+
+def write_text_corpus(folder: Path, n: int, seed: int = 7) -> list[Path]:
+    """n distinct plain-text articles, as scraped dumps would be."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        p = folder / f"article_{i:05d}.txt"
+        p.write_text(f"Headline number {i} about the {rng.choice(_WORDS)} {rng.choice(_WORDS)}\n\n"
+                     + synthetic_article(rng) + "\n", encoding="utf-8")
+        paths.append(p)
+    return paths
