@@ -10,11 +10,13 @@
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from urllib.parse import urljoin
 
 MIN_LANGUAGE_LETTERS = 20  # fewer letters than this: no language guess
 LANGUAGE_SAMPLE_CHARS = 1000  # classify the first N characters only: enough, and bounds the cost
@@ -82,19 +84,31 @@ def parse_date(s: str) -> date | None:
         return _plausible(parsedate_to_datetime(s).date())
     except (TypeError, ValueError, IndexError):
         pass
-    if not re.search(r"\d{4}", s):  # no year: do not let the parser invent one
-        return None
-    try:
-        from dateutil import parser as dateparser
+    return _written_date(s)
 
-        return _plausible(dateparser.parse(s.replace(".", " "), fuzzy=True).date())
+
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+
+
+def _written_date(s: str) -> date | None:
+    """dateutil for written dates, but only when the text gives year, month
+    and day: parsed against two different defaults, a missing part shows up
+    as two different answers, and we refuse to invent it."""
+    from dateutil import parser as dateparser
+
+    cleaned = s.replace(".", " ")
+    try:
+        first, second = (dateparser.parse(cleaned, default=d, fuzzy=True, ignoretz=True) for d in _DEFAULTS)
     except (ValueError, OverflowError, TypeError):
         return None
+    if first.date() != second.date():
+        return None
+    return _plausible(first.date())
 
 
 # ---------------------------------------------------------------- authors
 
-_BY_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af)\s*[:\s]\s*", re.IGNORECASE)
+_BY_PREFIX = re.compile(r"^\s*(?:by|von|par|por|door)(?:\s*:\s*|\s+|$)", re.IGNORECASE)
 _LOWER_WORDS = {"and", "und", "et", "y", "e", "of", "van", "von", "de", "der", "den", "da", "del", "di", "la", "le", "du"}
 _NOT_A_NAME = re.compile(r"https?://|www\.|@|\.(?:com|org|net)\b", re.IGNORECASE)
 MAX_AUTHOR_CHARS = 120
@@ -121,10 +135,20 @@ def normalise_author(s: str) -> str | None:
         return None
     if not any(ch.isalpha() for ch in text):
         return None
-    if text.isupper() or text.islower():
-        words = text.split(" ")
-        text = " ".join(_title_word(w, i == 0) for i, w in enumerate(words))
-    return text
+    # recase each comma-separated name written all in capitals ("TOM KRISHER, AP Auto Writer")
+    parts = [_recase(part) if _one_case(part) else part for part in text.split(", ")]
+    return ", ".join(parts)
+
+
+def _one_case(part: str) -> bool:
+    """All capitals or all lower case, connecting words ("and", "van") aside."""
+    words = [w for w in part.split(" ") if any(ch.isalpha() for ch in w) and w.lower() not in _LOWER_WORDS]
+    return bool(words) and (all(w.isupper() for w in words) or all(w.islower() for w in words))
+
+
+def _recase(name: str) -> str:
+    words = name.split(" ")
+    return " ".join(_title_word(w, i == 0) for i, w in enumerate(words))
 
 
 # ---------------------------------------------------------------- page metadata
@@ -157,7 +181,7 @@ def _ld_objects(tree):
     """schema.org objects from JSON-LD scripts, flattening @graph and lists."""
     for script in tree.iterfind('.//script[@type="application/ld+json"]'):
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(script.text or "", strict=False)  # raw newlines in strings are common
         except (ValueError, TypeError):
             continue
         stack = [data]
@@ -207,34 +231,52 @@ def _from_json_ld(tree) -> dict[str, str]:
     return out
 
 
-def _first(values: dict[str, str], keys) -> str | None:
-    for key in keys:
-        if values.get(key):
-            return values[key]
-    return None
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "//"))
 
 
-def page_metadata(tree) -> dict[str, str | None]:
+def page_metadata(tree, base_url: str | None = None) -> dict[str, str | None]:
     """Raw metadata strings of a parsed page: title, author, date, site_name,
-    url (canonical). JSON-LD wins over meta tags, which win over ``<title>``
-    and ``<h1>``. Values are whitespace-collapsed but otherwise as written."""
+    url (canonical, resolved against ``base_url`` if relative). JSON-LD wins
+    over meta tags, which win over ``<h1>`` and ``<title>``. Values are
+    unescaped and whitespace-collapsed but otherwise as written."""
     meta = _meta_tags(tree)
     ld = _from_json_ld(tree)
     out: dict[str, str | None] = {}
     for field, keys in _META_KEYS.items():
-        out[field] = ld.get(field) or _first(meta, keys)
+        candidates = [ld.get(field), *(meta.get(key) for key in keys)]
+        if field == "author":  # article:author is often a profile URL
+            candidates = [c for c in candidates if c and not _is_url(c)]
+        out[field] = next((c for c in candidates if c), None)
     if not out["title"]:
-        h1 = tree.find(".//h1")
-        node = tree.find(".//title")
-        text = (h1.text_content() if h1 is not None else "") or (node.text_content() if node is not None else "")
-        out["title"] = text or None
-    author = out.get("author")
-    if author and author.startswith(("http://", "https://")):  # article:author is often a profile URL
-        out["author"] = None
+        for tag in ("h1", "title"):
+            node = tree.find(f".//{tag}")
+            if node is not None and node.text_content().strip():
+                out["title"] = node.text_content()
+                break
     site = out.get("site_name")
     if site and site.startswith("@"):  # twitter:site handle
         out["site_name"] = site[1:] or None
     canonical = tree.find('.//link[@rel="canonical"]')
-    if canonical is not None and (canonical.get("href") or "").startswith(("http://", "https://")):
-        out["url"] = canonical.get("href").strip()
-    return {k: (" ".join(v.split()) if isinstance(v, str) else v) or None for k, v in out.items()}
+    href = (canonical.get("href") or "").strip() if canonical is not None else ""
+    if href and not _is_url(href) and base_url:
+        href = urljoin(base_url, href)
+    if _is_url(href):
+        out["url"] = href
+    out = {k: (" ".join(html.unescape(v).split()) if isinstance(v, str) else v) or None for k, v in out.items()}
+    out["title"] = _strip_site_suffix(out["title"], out["site_name"])
+    return out
+
+
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ")
+
+
+def _strip_site_suffix(title: str | None, site: str | None) -> str | None:
+    """``"Headline | Site Name"`` gives ``"Headline"`` when the site name is known."""
+    if not title or not site:
+        return title
+    for sep in _TITLE_SEPARATORS:
+        head, found, tail = title.rpartition(sep)
+        if found and head and tail.strip().lower() == site.lower():
+            return head.strip()
+    return title

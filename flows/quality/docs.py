@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
+import shutil
 from pathlib import Path
 
 from flows.quality import runner
@@ -45,6 +46,9 @@ def build_data_docs(settings: Settings) -> Path | None:
                 }
             }
             target.mkdir(parents=True, exist_ok=True)
+            # Pages of earlier runs would pile up unlinked (the index lists this
+            # run's results only; dq_results keeps the history): start clean.
+            shutil.rmtree(target / "validations", ignore_errors=True)
             context.build_data_docs(site_names=[SITE])
             store = context.validation_results_store
             keys = runner.take_kept_results()

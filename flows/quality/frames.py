@@ -24,7 +24,7 @@ def raw_frame(docs: Iterable[RawDocument]) -> pd.DataFrame:
     rows = []
     for doc in docs:
         content = doc.content or b""
-        blank = not content.strip()
+        blank = not content[:4096].strip() and not content.strip()  # no 30 MB copy for big documents
         sniff = not doc.error and not blank
         binary = d.binary_reason(content) if sniff else None
         rows.append(
@@ -49,6 +49,7 @@ def clean_frame(articles: Iterable[Article]) -> pd.DataFrame:
     rows = []
     for a in articles:
         text = a.text or ""
+        first_list, list_share = d.link_lists(text)
         rows.append(
             {
                 "article_id": a.article_id,
@@ -58,7 +59,8 @@ def clean_frame(articles: Iterable[Article]) -> pd.DataFrame:
                 "title": (a.title or "").strip() or None,
                 "published_date": _iso(a.published_date),
                 "html_leftover": d.html_leftover(text),
-                "link_list": d.link_list(text),
+                "link_list": first_list,
+                "link_list_share": round(list_share, 3),
                 "widget_line": d.widget_line(text),
                 "spam_token": d.spam_token(text),
                 "url_problem": d.url_problem(a.url),
@@ -73,7 +75,7 @@ def clean_frame(articles: Iterable[Article]) -> pd.DataFrame:
 
 CLEAN_COLUMNS = [
     "article_id", "raw_id", "word_count", "language", "title", "published_date",
-    "html_leftover", "link_list", "widget_line", "spam_token", "url_problem",
+    "html_leftover", "link_list", "link_list_share", "widget_line", "spam_token", "url_problem",
 ]
 
 

@@ -44,7 +44,7 @@ class StageOutcome:
     ``rejected``: raw_id -> (check name, observed) for rows failing an
     error-severity check (the first failing check in suite order).
     ``warnings``: row id -> failed warning checks; the row id is the raw_id at
-    the raw stage and the article_id at the clean and dedup stages.
+    the raw and clean stages and the article_id at the dedup stage.
     """
 
     stage: str

@@ -38,10 +38,19 @@ def gx_context():
         if "context" not in _state:
             os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
             import great_expectations as gx
-            from great_expectations.data_context.types.base import ProgressBarsConfig
+            from great_expectations.data_context.types.base import (
+                DataContextConfig,
+                InMemoryStoreBackendDefaults,
+                ProgressBarsConfig,
+            )
 
-            context = gx.get_context(mode="ephemeral")
-            context.variables.progress_bars = ProgressBarsConfig(globally=False)
+            # No default docs site: GX would make (and never remove) a temp dir for it.
+            config = DataContextConfig(
+                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+                progress_bars=ProgressBarsConfig(globally=False),
+                analytics_enabled=False,
+            )
+            context = gx.get_context(mode="ephemeral", project_config=config)
             _state["context"] = context
             _state["datasource"] = context.data_sources.add_pandas(DATASOURCE)
             _state["suites"] = {}
@@ -116,34 +125,33 @@ def run_suite(suite: Suite, df: pd.DataFrame, settings: Settings, batch: int | N
 
 def _apply(outcome: StageOutcome, suite: Suite, spec: CheckSpec, result, df: pd.DataFrame,
            settings: Settings, batch: int | None) -> None:
+    """Turn one expectation's result into a CheckResult and per-row verdicts."""
     n = len(df)
     error = "missing result" if result is None else _exception_message(result.exception_info)
-    if error:
-        message = error
+    if error:  # a check that could not run failed; it says nothing about rows
         outcome.results.append(
-            CheckResult(suite.stage, spec.name, spec.severity, False, f"check failed to run: {message}"[:300], 0, n, batch)
+            CheckResult(suite.stage, spec.name, spec.severity, False, f"check failed to run: {error}"[:300], 0, n, batch)
         )
         return
     rows = result.result.get("unexpected_index_list") or []
-    observed_rows = []
+    first = None
     for row in rows:
         observed = spec.describe(row, settings)
-        observed_rows.append(observed)
-        if spec.severity == ERROR and suite.reject_key:
-            outcome.rejected.setdefault(str(row[suite.reject_key]), (spec.name, observed))
-        elif spec.severity != ERROR:
+        first = first or observed
+        if spec.severity == ERROR:
+            if suite.reject_key:  # the first failing error check in suite order names the reason
+                outcome.rejected.setdefault(str(row[suite.reject_key]), (spec.name, observed))
+        else:
             names = outcome.warnings.setdefault(str(row[suite.warn_key]), [])
             if spec.name not in names:
                 names.append(spec.name)
     count = int(result.result.get("unexpected_count") or len(rows))
+    parts = []
+    if count:
+        parts.append(f"{count} of {n} rows" + (f", e.g. {first}" if first else ""))
     if spec.summarize is not None:
-        summary = spec.summarize(df)
-    elif count:
-        summary = f"{count} of {n} rows, e.g. {observed_rows[0]}" if observed_rows else f"{count} of {n} rows"
-    else:
-        summary = f"all {n} rows pass"
-    if count and spec.summarize is not None and observed_rows:
-        summary = f"{count} of {n} rows, e.g. {observed_rows[0]}; {summary}"
+        parts.append(spec.summarize(df))
+    summary = "; ".join(parts) or ("the row passes" if n == 1 else f"all {n} rows pass")
     outcome.results.append(
         CheckResult(suite.stage, spec.name, spec.severity, bool(result.success), summary[:500], count, n, batch)
     )
@@ -199,3 +207,13 @@ def take_kept_results() -> list:
         keys = list(kept)
         kept.clear()
         return keys
+
+
+def warm_up(settings: Settings) -> None:
+    """Import GX and build the batch suites now (about 3 s), e.g. in a thread
+    at flow start, so the first batch does not wait for it."""
+    from flows.quality.suites import CLEAN, RAW
+
+    with _lock:
+        for suite in (RAW, CLEAN):
+            _suite_and_batch_definition(suite, settings)

@@ -86,6 +86,9 @@ def add_run(con, run_id: str, n_articles: int, *, n_quarantined: int = 0, dup_of
                 " VALUES (?, ?, 'raw', 'not_empty', ?, now(), 'test')",
                 [raw_id, f"/data/{raw_id}.txt", run_id],
             )
+    has_stories = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'stories'").fetchone()[0]
+    for article_id in ids if has_stories else []:  # each article its own story
+        con.execute("INSERT INTO stories (story_id, article_id) VALUES (?, ?)", [f"story-{article_id}", article_id])
     for article_id, canonical_id in (dup_of or {}).items():
         con.execute(
             "INSERT INTO duplicates (article_id, canonical_id, kind, similarity) VALUES (?, ?, 'near', 0.9)",

@@ -8,7 +8,7 @@ from flows.quality import check_clean
 from .conftest import BODY, make_article
 
 CLEAN_CHECKS = {
-    "word_count_within_bounds", "language_allowed", "no_html_leftovers", "no_link_lists",
+    "word_count_within_bounds", "language_allowed", "no_html_leftovers", "link_list_share", "no_link_lists",
     "title_present", "published_date_present", "published_date_parseable", "published_date_in_range",
     "no_widget_lines", "no_spam_tokens", "url_well_formed",
 }
@@ -32,15 +32,17 @@ def test_error_checks_reject_with_check_name_and_observed(settings):
     short = make_article("Too short to be an article.", n=1)
     html = make_article(BODY + '\n\nRead <a href="/x">more</a> here.', n=2)
     entity = make_article(BODY + "\n\nFish &amp; chips.", n=3)
-    links = make_article(BODY + "\n\nRelated\n- Senate race is quiet\n- Governor seeks funding\n- Coach joins staff", n=4)
+    headlines = "\n".join(f"- Governor {w} seeks funding for schools and roads" for w in "ABCDEFGHIJ")
+    links = make_article(BODY + "\n\nRelated\n" + headlines, n=4)
     good = make_article(n=5)
     outcome = check_clean([short, html, entity, links, good], settings)
     assert outcome.rejected[short.raw_id] == ("word_count_within_bounds", "word_count=6 (min 20)")
     assert outcome.rejected[html.raw_id][0] == "no_html_leftovers"
     assert '<a href="/x">' in outcome.rejected[html.raw_id][1]
     assert outcome.rejected[entity.raw_id] == ("no_html_leftovers", "HTML left in text: &amp;")
-    assert outcome.rejected[links.raw_id][0] == "no_link_lists"
-    assert "Related | - Senate race is quiet" in outcome.rejected[links.raw_id][1]
+    assert outcome.rejected[links.raw_id] == (
+        "link_list_share", "64% of the words are in link-like lines (max 60%)"
+    )
     assert good.raw_id not in outcome.rejected
     assert not outcome.success
     assert by_name(outcome)["no_html_leftovers"].unexpected_count == 2
@@ -61,25 +63,27 @@ def test_warning_checks_keep_the_row(settings):
     undated = make_article(n=5, published_date=None)
     not_a_date = make_article(n=6, published_date="next Tuesday")
     widget = make_article(BODY + "\n\nShare\n\nThe talks resumed later.", n=7)
+    listed = make_article(BODY + "\n\nTour dates\n\nJune 9 - Miami\n\nJune 10 - Tampa\n\nJune 12 - Atlanta\n\nMore dates soon.", n=10)
     spam = make_article(BODY.replace("The meeting", "The verdicoin:Meeting"), n=8)
     bad_url = make_article(n=9, url="javascript:void(0)")
-    articles = [no_title, blank_title, future, old, undated, not_a_date, widget, spam, bad_url]
+    articles = [no_title, blank_title, future, old, undated, not_a_date, widget, spam, bad_url, listed]
     outcome = check_clean(articles, settings)
     assert outcome.rejected == {}
     assert outcome.success  # only warnings failed
-    assert outcome.warnings == {
-        "art1": ["title_present"],
-        "art2": ["title_present"],
-        "art3": ["published_date_in_range"],
-        "art4": ["published_date_in_range"],
-        "art5": ["published_date_present"],
-        "art6": ["published_date_parseable"],
-        "art7": ["no_widget_lines"],
-        "art8": ["no_spam_tokens"],
-        "art9": ["url_well_formed"],
+    assert outcome.warnings == {  # keyed by raw_id, like rejected
+        no_title.raw_id: ["title_present"],
+        blank_title.raw_id: ["title_present"],
+        future.raw_id: ["published_date_in_range"],
+        old.raw_id: ["published_date_in_range"],
+        undated.raw_id: ["published_date_present"],
+        not_a_date.raw_id: ["published_date_parseable"],
+        widget.raw_id: ["no_widget_lines"],
+        spam.raw_id: ["no_spam_tokens"],
+        bad_url.raw_id: ["url_well_formed"],
+        listed.raw_id: ["no_link_lists"],  # a list inside an article is kept
     }
     results = by_name(outcome)
-    assert all(results[n].severity == "warning" for n in outcome.warnings["art3"] + outcome.warnings["art8"])
+    assert all(results[n].severity == "warning" for n in outcome.warnings[future.raw_id] + outcome.warnings[spam.raw_id])
     assert "in the future" in results["published_date_in_range"].observed
     assert results["published_date_in_range"].unexpected_count == 2
 
@@ -108,9 +112,14 @@ def test_navigation_only_page_is_rejected(settings):
     )
     outcome = check_clean([nav], settings)
     check, observed = outcome.rejected[nav.raw_id]
-    assert check in {"word_count_within_bounds", "no_link_lists"}
-    assert by_name(outcome)["no_link_lists"].success is False  # both checks see it
-    assert not by_name(outcome)["word_count_within_bounds"].success or check == "no_link_lists"
+    assert (check, observed) == ("link_list_share", "100% of the words are in link-like lines (max 60%)")
+    results = by_name(outcome)
+    assert not results["link_list_share"].success and not results["no_link_lists"].success
+    # a short one is rejected for its size first
+    menu = make_article("Home\nNews\nSport\nWeather\nContact", n=2)
+    outcome = check_clean([menu], settings)
+    assert outcome.rejected[menu.raw_id] == ("word_count_within_bounds", "word_count=5 (min 20)")
+    assert not by_name(outcome)["link_list_share"].success
 
 
 def test_login_page_is_rejected(settings):

@@ -63,3 +63,14 @@ def test_data_docs_in_headless_chromium(settings, tmp_path):
     for suite in SUITES:
         assert suite in visible, f"{suite} not in the rendered Data Docs"
     assert "raw batch 0" in visible and "clean batch 0" in visible
+
+
+def test_each_build_shows_only_its_run(settings):
+    first = _build(settings)
+    pages = {p.name for p in first.parent.glob("validations/**/*.html")}
+    assert len(pages) == 2
+    check_raw([RawDocument(source="/data/b.txt", kind="text", content=b"x" * 40)], settings, batch=7)
+    second = build_data_docs(settings)
+    html = second.read_text()
+    assert "raw batch 7" in html and "clean batch 0" not in html
+    assert {p.name for p in second.parent.glob("validations/**/*.html")}.isdisjoint(pages)

@@ -23,6 +23,8 @@ def test_html_leftovers():
     assert "<div" in d.html_leftover('Text <div class="x">more</div>')
     assert "&amp;" in d.html_leftover("Fish &amp; chips")
     assert "&#8217;" in d.html_leftover("It&#8217;s")
+    assert d.html_leftover("The drama <The Palace: Tale of Jang Noksu> aired in 2024.") is None
+    assert "<br/>" in d.html_leftover("line<br/>break")
 
 
 def test_spam_tokens():
@@ -34,7 +36,12 @@ def test_spam_tokens():
 
 def test_link_lists():
     menu = "Home\nNews\nSport\nWeather\nContact us"
-    assert d.link_list(menu).startswith("5+") or d.link_list(menu).startswith("4+")
+    assert d.link_list(menu) == "5 link-like lines: Home | News | Sport | Weather | Contact us"
+    assert d.link_lists(menu)[1] == 1.0
+    assert d.link_lists("One short sentence.\n\nA\nB\nC")[1] == 0.0  # 3 lines: no run
+    assert d.link_lists("Two words.\n\nA\nB\nC\nD")[1] == 4 / 6
+    table = "| Pos | Driver |\n| 1 | Kyle Busch |\n| 2 | Martin Truex |\n| 3 | Kevin Harvick |"
+    assert d.link_list(table) is None
     related = "Related\n- Senate race is quiet\n- Governor seeks funding\n- Coach joins staff\n- Storm hits coast"
     assert d.link_list(related)
     article = "He said the talks went well.\n\nShe disagreed.\n\nThe meeting ended at noon.\n\nNo date was set."

@@ -99,3 +99,26 @@ def test_size_limit_follows_settings(settings):
     assert outcome.rejected[doc(TEXT, "a.txt").raw_id] == (
         "size_within_limit", f"size={len(TEXT):,} bytes (0.0 MB) (max 100 bytes (0.0 MB))"
     )
+
+
+def test_bundled_seed_pages_pass(settings):
+    from flows.settings import SAMPLES_DIR
+
+    docs = [doc(p.read_bytes(), p.name) for p in sorted(SAMPLES_DIR.glob("*.txt"))]
+    assert len(docs) == 5
+    outcome = check_raw(docs, settings)
+    assert outcome.rejected == {} and outcome.warnings == {}
+
+
+def test_warm_up_then_check_from_threads(settings):
+    """Prefect may run tasks in threads: the GX context is shared under a lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flows.quality import warm_up
+
+    warm_up(settings)
+    batches = [[doc(TEXT + bytes([65 + i]), f"t{i}.txt"), doc(b"", f"e{i}.txt")] for i in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(lambda b: check_raw(b, settings), batches))
+    for batch, outcome in zip(batches, outcomes):
+        assert outcome.rejected == {batch[1].raw_id: ("not_empty", "empty document (0 bytes)")}

@@ -79,3 +79,12 @@ def test_duplicate_rate_warns_on_a_jump(con):
     assert not rate.success and rate.severity == "warning"
     assert "rate=0.667" in rate.observed and "earlier_rate=0.0" in rate.observed
     assert results(con, "run1")["duplicate_rate"].success  # later runs are not compared
+
+
+def test_volume_change_warns_on_a_sharp_drop(con):
+    add_run(con, "run1", 30)
+    add_run(con, "run2", 30)
+    add_run(con, "run3", 5, n_quarantined=25)  # a source broke: most documents rejected
+    vol = results(con, "run3")["volume_change"]
+    assert not vol.success
+    assert vol.observed == "n_articles=5, earlier_mean=30.0, earlier_runs=2, ratio=0.17"

@@ -1,0 +1,1 @@
+DELETE FROM duplicates WHERE article_id IN (SELECT article_id FROM batch);

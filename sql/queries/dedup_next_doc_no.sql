@@ -1,0 +1,1 @@
+SELECT coalesce(max(doc_no), -1) + 1 FROM dedup_docs;
