@@ -149,21 +149,21 @@ def new_opening(paras, rng, filler):
 
 
 def reedited(paras, rng, filler, rate: float = 0.02):
-    """Light re-editing: a few words replaced, inserted or dropped."""
-    out = []
-    for p in paras:
-        words = p.split()
-        for _ in range(max(1, int(len(words) * rate))):
-            i = rng.randrange(len(words))
-            op = rng.random()
-            if op < 0.4:
-                words[i] = rng.choice(("that", "also", "then", "now", "still", "reportedly"))
-            elif op < 0.7:
-                words.insert(i, rng.choice(("that", "also", "on", "the", "very")))
-            elif len(words) > 5:
-                del words[i]
-        out.append(" ".join(words))
-    return out
+    """Light re-editing: about ``rate`` of the words replaced, inserted or dropped."""
+    words = [p.split() for p in paras]
+    total = sum(len(w) for w in words)
+    for _ in range(max(1, int(total * rate))):
+        i = rng.choices(range(len(words)), weights=[len(w) for w in words])[0]
+        w = words[i]
+        j = rng.randrange(len(w))
+        op = rng.random()
+        if op < 0.4:
+            w[j] = rng.choice(("that", "also", "then", "now", "still", "reportedly"))
+        elif op < 0.7:
+            w.insert(j, rng.choice(("that", "also", "on", "the", "very")))
+        elif len(w) > 5:
+            del w[j]
+    return [" ".join(w) for w in words]
 
 
 def spam_tokens(paras, rng, filler):

@@ -41,9 +41,10 @@ _EMBED_WRAPPER_WORDS = ("social", "embed", "share", "tweet", "instagram")
 
 _TOKEN = re.compile(r"\w+")
 _URL_ONLY = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
-# "Email the author at x@y.com", "Follow us on Twitter @site": contact lines, not article text
+# "Email the author at x@y.com", "Follow us on Twitter @site": contact lines,
+# not article text (a sentence starting with the verb, in a short line)
 _CONTACT = re.compile(
-    r"\b(?:follow|reach|contact|e-?mail|write\ to)\b[^.?!]{0,80}?(?:\S+@\S+\.\w+|@\w+|twitter|facebook|instagram)",
+    r"(?:^|[.!?]\s+)(?:follow|reach|contact|e-?mail|write\ to)\b[^.?!]{0,80}?(?:\S+@\S+\.\w+|@\w+|twitter|facebook|instagram)",
     re.IGNORECASE,
 )
 _MARKER = re.compile(r"^(?:[-*•|]\s*)+")  # list-item and table-cell marks in rendered lines
@@ -58,10 +59,10 @@ _BOILERPLATE = re.compile(
         (?:read|see|show|load|view)\s+(?:more|next|also|full|all)\b
       | (?:related|recommended|trending|popular|most\ (?:read|popular|viewed))(?:\s+(?:stories|articles|posts|content|news|coverage|reading|links|topics))?\s*[:.]?\s*$
       | related\s*:
-      | (?:more|also)\s+(?:from|on|in|about)\b.{0,60}$
+      | (?:more|also)\s+(?:from|on|in|about)\b[^.]{0,60}$
       | you\ (?:may|might)\ also\ (?:like|enjoy)
       | don['’]?t\ miss\b
-      | (?:share|tweet|email|print|pin)\s+(?:this|on|via|the)\b
+      | (?:share|tweet|email|print|pin)\s+(?:this|on|via)\b
       | (?:share|comments?|print|email|tweet|advertisement|advertising|sponsored(?:\ content)?|ad|loading|close)\s*[.:]?\s*$
       | \d+\s+comments?\s*$
       | (?:order\ )?reprints?\s*$
@@ -70,7 +71,8 @@ _BOILERPLATE = re.compile(
       | (?:sign\ up|subscribe|register)\b.{0,80}(?:newsletter|updates|inbox|alerts|free)
       | (?:get|receive)\b.{0,80}(?:newsletter|delivered|inbox)
       | click\ here\b
-      | (?:copyright|©|\(c\))\s*(?:©\s*)?\d{0,4}
+      | ©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4})
+      | copyright\b[^.]{0,60}\b(?:19|20)\d\d\b[^.]*$
       | all\ rights\ reserved
       | (?:photo|image|picture|video)s?\s*(?:credit)?s?\s*:
       | (?:follow|like)\ us\ on\b
@@ -391,10 +393,10 @@ def _filter_blocks(body, titles: list[str], anchors: dict[str, list[str]], notes
             drop[index] = reason
         elif el.tag == "p" and len(words) > MAX_BOILERPLATE_WORDS // 2:
             seen_paragraph = True
-    for index, el in reversed(list(enumerate(body))):
-        if index in drop:
-            _note(notes, f"{drop[index]}: {_text(el)[:60]}")
-            _remove(el)
+    doomed = [(el, drop[index]) for index, el in enumerate(body) if index in drop]
+    for el, reason in doomed:
+        _note(notes, f"{reason}: {_text(el)[:60]}")
+        _remove(el)
 
 
 def _is_title(words: list[str], titles: list[list[str]]) -> bool:

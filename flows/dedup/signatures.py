@@ -34,8 +34,8 @@ class BatchSignatures:
     after paragraph (repeats kept: sets are taken when comparing);
     ``para_offsets`` (n_paragraphs+1) slice it per paragraph,
     ``doc_para_offsets`` (n+1) slice paragraphs per article, ``doc_offsets``
-    (n+1) slice shingles per article. ``para_hashes``: 63-bit hash of each
-    paragraph's token sequence; ``text_hashes``: of each whole text (exact copies).
+    (n+1) slice shingles per article. ``para_hashes``: each paragraph's key
+    (its smallest shingle hash, 63-bit: survives light edits); ``text_hashes``: of each whole text (exact copies).
     """
 
     article_ids: list[str]
@@ -117,9 +117,12 @@ def compute_signatures(articles: list[Article], settings: Settings) -> BatchSign
     tb = tokenise_batch([a.text for a in articles])
     doc_tok = np.diff(tb.doc_token_offsets())
     text_hashes = sequence_hashes(tb.tokens, doc_tok)
-    para_hashes = sequence_hashes(tb.tokens, tb.para_lens)
-    shingles, counts = _batch_shingles(tb.tokens, tb.para_lens, para_hashes, k)
+    shingles, counts = _batch_shingles(tb.tokens, tb.para_lens, sequence_hashes(tb.tokens, tb.para_lens), k)
     para_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    # A paragraph's key is its smallest shingle hash (one MinHash value): a lightly edited
+    # or spammed copy of a paragraph usually keeps the key, so frequencies survive edits.
+    para_hashes = (np.minimum.reduceat(shingles, para_offsets[:-1]) >> np.uint64(1)) if len(counts) \
+        else np.empty(0, np.uint64)
     doc_para_offsets = np.concatenate([[0], np.cumsum(tb.doc_paras)]).astype(np.int64)
     doc_offsets = para_offsets[doc_para_offsets]
     return BatchSignatures(

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TEMPLATE_MIN_DOCS = 3  # a paragraph held by fewer articles is never template text
-TEMPLATE_RATIO = 3.0  # ... and must be this many times more frequent than the article's median paragraph
+TEMPLATE_MIN_DOCS = 4  # a paragraph held by fewer articles is never template text
+TEMPLATE_RATIO = 4.0  # ... and must be this many times more frequent than the article's median paragraph
 MIN_CONTENT = 8  # shingles: below this the template discount is not applied (too little left)
 MIN_LENGTH_RATIO = 0.4  # a copy keeps at least this share of the longer text's content
 PASSAGE_MIN_SHINGLES = 12  # shared content shingles for a pair to be recorded as sharing passages
@@ -50,7 +50,7 @@ def template_paragraphs(para_hashes: np.ndarray, df: dict[int, int]) -> np.ndarr
     if len(para_hashes) == 0:
         return np.zeros(0, dtype=bool)
     freq = np.array([df.get(int(h), 1) for h in para_hashes], dtype=np.float64)
-    median = float(np.median(freq))
+    median = float(np.sort(freq)[(len(freq) - 1) // 2])  # lower median: a 2-paragraph brief + block counts as 1
     return (freq >= TEMPLATE_MIN_DOCS) & (freq >= TEMPLATE_RATIO * median)
 
 

@@ -285,12 +285,13 @@ def test_score_matches_the_benchmark_definition():
 
 @pytest.mark.skipif(not DEV_DIR.is_dir(), reason="extraction dev set not present")
 def test_dev_pages_f1_floor():
-    """Every ninth dev page (10 pages): extract_html stays well above the bare default."""
+    """Every ninth dev page (10 pages): 0.996 when written, the bare
+    ``trafilatura.extract`` default 0.982; the floor sits between."""
     bench = _bench()
     pages = bench.load_dev_pages(DEV_DIR)[::9]
     assert len(pages) == 10
     scores = [bench.score(extract_html(html, url).text, truth) for _id, html, truth, url in pages]
     p, r, f1 = bench.prf(scores)
-    assert f1 >= 0.96, (p, r, f1)
+    assert f1 >= 0.985, (p, r, f1)
     for text in (extract_html(html, url).text for _id, html, _t, url in pages[:3]):
         assert "\n\n\n" not in text and not re.search(r"[^\n]\n[^\n]", text)
