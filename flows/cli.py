@@ -96,6 +96,35 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(query)
     query.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
     query.add_argument("--wait", type=float, default=120.0, metavar="SECONDS", help="how long to wait for a busy database (default 120)")
+    reprocess = sub.add_parser(
+        "reprocess", help="recompute clean, checks and dedup from the stored raw layer",
+        description=(
+            "Recompute clean, checks and dedup from the raw documents stored in the database, after the "
+            "cleaner or the checks changed. Nothing is fetched or read again. Articles and quarantine rows "
+            "of the recomputed documents are replaced and dedup is rebuilt over every article, so the result "
+            "equals a fresh run over the same inputs."
+        ),
+        epilog="example: newsflow reprocess --since 2026-11-01",
+    )
+    reprocess.add_argument("--since", metavar="DATE", help="only documents ingested on or after DATE (YYYY-MM-DD or an ISO timestamp)")
+    _add_db(reprocess)
+    reprocess.add_argument("--languages", metavar="LIST", help="keep only these languages (ISO 639-1, comma-separated)")
+    reprocess.add_argument("--wait", action="store_true", help="if a run holds the database, wait for it")
+    reprocess.add_argument("--json", action="store_true", help="print the summary as JSON")
+    reprocess.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    serve = sub.add_parser(
+        "serve", help="run the scheduled deployments of prefect.yaml in this process (flow.serve)",
+        description=(
+            "Serve the deployments declared in prefect.yaml (their schedules and parameters) from this "
+            "process, without a work pool. Needs a Prefect server: set PREFECT_API_URL (for example to "
+            "http://127.0.0.1:4200/api after `prefect server start`). Stop with Ctrl-C."
+        ),
+    )
+    serve.add_argument("--file", default="prefect.yaml", metavar="PATH", help="the deployments file (default prefect.yaml)")
+    serve.add_argument("--only", metavar="NAME", action="append", help="serve only this deployment (repeatable)")
+    serve.add_argument("--list", action="store_true", help="list the deployments that would be served, then exit")
+
     search = sub.add_parser(
         "search", help="BM25 full-text search over article titles and texts",
         description="BM25 full-text search over title and text (DuckDB fts; the index is rebuilt after each run).",
@@ -140,44 +169,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         if getattr(args, key):
             os.environ[f"NEWSFLOW_{key.upper()}"] = str(getattr(args, key))
 
-    from .db import RunInProgress
-    from .pipeline import RunChecksFailed, newsflow_flow
-    from .report import summary_text
+    from .pipeline import newsflow_flow
 
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
-    try:
-        result = newsflow_flow(
-            sources=sources, db_path=db_path, languages=list(settings.languages) or None,
-            allow_private=args.allow_private, refetch=args.refetch, wait_for_lock=args.wait,
-            show_progress=show_progress,
-        )
-        summary = None
-    except RunChecksFailed as exc:
-        summary, result = exc.summary, exc.summary.as_dict()
-    except RunInProgress as exc:
-        print(f"newsflow: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except Exception as exc:
-        print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("Committed batches are kept; fix the cause and run again to continue.", file=sys.stderr)
-        return EXIT_FAILED
-    if args.json:
-        print(json.dumps(result, indent=2, default=str))
-    else:
-        from .pipeline import RunSummary
-        from collections import Counter
-
-        if summary is None:
-            summary = RunSummary(run_id=result["run_id"], db_path=result["db_path"], status=result["status"])
-            summary.counts = Counter(result["counts"])
-            summary.rejected_by_reason = Counter(result["rejected_by_reason"])
-            summary.checks_passed = result["checks_passed"]
-            summary.checks_failed = [tuple(x) for x in result["checks_failed"]]
-            summary.data_docs = result["data_docs"]
-            summary.seconds = result["seconds"]
-            summary.message = result["message"]
-        print(summary_text(summary))
-    return EXIT_OK if result["status"] == "completed" else EXIT_FAILED
+    return _run_flow(lambda: newsflow_flow(
+        sources=sources, db_path=db_path, languages=list(settings.languages) or None,
+        allow_private=args.allow_private, refetch=args.refetch, wait_for_lock=args.wait,
+        show_progress=show_progress,
+    ), args.json)
 
 
 def _open_read_only(args: argparse.Namespace):
@@ -192,6 +191,92 @@ def _open_read_only(args: argparse.Namespace):
     except (FileNotFoundError, db.DatabaseBusy) as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)
         return None
+
+
+def _print_result(result: dict, summary, as_json: bool) -> None:
+    from collections import Counter
+
+    from .pipeline import RunSummary
+    from .report import summary_text
+
+    if as_json:
+        print(json.dumps(result, indent=2, default=str))
+        return
+    if summary is None:
+        summary = RunSummary(run_id=result["run_id"], db_path=result["db_path"], status=result["status"])
+        summary.counts = Counter(result["counts"])
+        summary.rejected_by_reason = Counter(result["rejected_by_reason"])
+        summary.checks_passed = result["checks_passed"]
+        summary.checks_failed = [tuple(x) for x in result["checks_failed"]]
+        summary.data_docs = result["data_docs"]
+        summary.seconds = result["seconds"]
+        summary.message = result["message"]
+    print(summary_text(summary))
+
+
+def _run_flow(call, as_json: bool) -> int:
+    from .db import RunInProgress
+    from .pipeline import RunChecksFailed
+
+    summary = None
+    try:
+        result = call()
+    except RunChecksFailed as exc:
+        summary, result = exc.summary, exc.summary.as_dict()
+    except RunInProgress as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("Committed batches are kept; fix the cause and run again to continue.", file=sys.stderr)
+        return EXIT_FAILED
+    _print_result(result, summary, as_json)
+    return EXIT_OK if result["status"] == "completed" else EXIT_FAILED
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    since = None
+    if args.since:
+        try:
+            since = dt.datetime.fromisoformat(args.since).isoformat()
+        except ValueError:
+            print(f"newsflow: error: --since {args.since!r} is not a date (use YYYY-MM-DD)", file=sys.stderr)
+            return EXIT_USAGE
+    db_path = _db_path(args.db)
+    if not Path(db_path).exists():
+        print(f"newsflow: error: no database at {db_path}: run `newsflow run` first, or pass --db PATH", file=sys.stderr)
+        return EXIT_USAGE
+    _quiet_prefect_defaults()
+    from .pipeline import reprocess_flow
+
+    languages = [x.strip().lower() for x in args.languages.split(",")] if args.languages else None
+    show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
+    return _run_flow(lambda: reprocess_flow(since=since, db_path=db_path, languages=languages,
+                                            wait_for_lock=args.wait, show_progress=show_progress), args.json)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .deployments import load_deployments, serve_deployments
+
+    try:
+        deployments = load_deployments(Path(args.file), only=args.only)
+    except (OSError, ValueError) as exc:
+        print(f"newsflow: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.list:
+        for d in deployments:
+            print(f"{d['name']:<16} {d.get('schedule') or 'on demand':<20} {json.dumps(d['parameters'])}")
+        return EXIT_OK
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "newsflow: serve needs a Prefect server to hold the schedules: run `prefect server start`, then "
+            "export PREFECT_API_URL=http://127.0.0.1:4200/api", file=sys.stderr,
+        )
+        return EXIT_USAGE
+    serve_deployments(deployments)
+    return EXIT_OK
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -251,7 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    handler = {"run": cmd_run, "query": cmd_query, "search": cmd_search}.get(args.command)
+    handler = {
+        "run": cmd_run, "query": cmd_query, "search": cmd_search, "reprocess": cmd_reprocess, "serve": cmd_serve,
+    }.get(args.command)
     if handler is None:  # pragma: no cover
         parser.error(f"unknown command {args.command}")
     try:

@@ -165,6 +165,16 @@ def run_lock(db_path: str | os.PathLike, wait: bool = False) -> Iterator[None]:
         fh.close()
 
 
+def execute_script(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> None:
+    """Run a SQL file of several statements; each gets the parameters it names."""
+    for statement in load_sql(name).split(";\n"):
+        body = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--")).strip()
+        if not body:
+            continue
+        used = {k: v for k, v in (params or {}).items() if f"${k}" in body}
+        con.execute(body, used or None)
+
+
 def insert_arrow(con: duckdb.DuckDBPyConnection, query_name: str, table, params: list | None = None) -> None:
     """Bulk-load an Arrow table through a named SQL file that reads ``batch``."""
     con.register("batch", table)

@@ -102,14 +102,14 @@ def check_clean_task(articles: list[Article], settings: Settings, batch: int):
 @task(name="store-and-dedup", cache_policy=NO_CACHE)
 def store_and_dedup_task(
     settings: Settings, run_id: str, docs: list[RawDocument], articles: list[Article],
-    rejections: list[Rejection], results: list, batch: int,
+    rejections: list[Rejection], results: list, batch: int, dedup: bool = True,
 ) -> dict:
     """One transaction: raw rows, articles, quarantine, check results, then dedup against the stored corpus."""
     from .dedup import dedup_batch
 
     with db.transaction(settings.db_path) as con:
         store_batch(con, run_id, docs, articles, rejections, results, batch)
-        report = dedup_batch(con, articles, run_id, settings) if articles else None
+        report = dedup_batch(con, articles, run_id, settings) if articles and dedup else None
     return report.as_dict() if report is not None else {}
 
 
@@ -163,16 +163,21 @@ def _record(summary: RunSummary, outcome) -> None:
 
 def process_batch(
     docs: list[RawDocument], batch_no: int, settings: Settings, run_id: str, cleaner: Cleaner,
-    summary: RunSummary, progress=None,
+    summary: RunSummary, progress=None, reprocess: bool = False,
 ) -> None:
-    """Skip what is stored, check raw, clean, check clean, then store and dedup in one transaction."""
+    """Skip what is stored, check raw, clean, check clean, then store and dedup in one transaction.
+
+    With ``reprocess`` the documents come from the raw layer itself: nothing is
+    skipped, and dedup is left to the rebuild that follows."""
     logger = get_run_logger()
     counts = summary.counts
     counts["read"] += len(docs)
     unique: dict[str, RawDocument] = {}
     for d in docs:
         unique.setdefault(d.raw_id, d)
-    if Path(settings.db_path).exists():
+    if reprocess:
+        known = set()
+    elif Path(settings.db_path).exists():
         con = db.connect(settings.db_path, read_only=True)
         try:
             known = known_raw_ids(con, list(unique))
@@ -226,7 +231,7 @@ def process_batch(
             kept.append(a)
         articles = kept
 
-    report = store_and_dedup_task(settings, run_id, new, articles, rejections, results, batch_no)
+    report = store_and_dedup_task(settings, run_id, new, articles, rejections, results, batch_no, dedup=not reprocess)
     counts["articles"] += len(articles)
     counts["quarantined"] += len(rejections)
     for r in rejections:
@@ -285,6 +290,98 @@ def newsflow_flow(
         allow_private=allow_private or None, refetch=refetch or None,
     )
     sources = [str(s) for s in (sources or [SAMPLES_DIR])]
+
+    def work(summary: RunSummary, cleaner: Cleaner, progress) -> None:
+        for batch_no, docs in enumerate(batched(_documents(settings, sources, summary), settings.batch_size)):
+            process_batch(docs, batch_no, settings, summary.run_id, cleaner, summary, progress.advance)
+
+    return _execute_run(settings, "ingest", sources, None, wait_for_lock, show_progress, work)
+
+
+@flow(name="newsflow-reprocess", log_prints=True, validate_parameters=False)
+def reprocess_flow(
+    since: str | None = None,
+    db_path: str | None = None,
+    languages: list[str] | None = None,
+    wait_for_lock: bool = False,
+    show_progress: bool = False,
+) -> dict:
+    """Recompute clean, checks and dedup from the stored raw layer (all of it, or what was ingested since SINCE).
+
+    Use it after the cleaner or the checks change: nothing is fetched or read
+    again. Articles and quarantine rows of the recomputed documents are
+    replaced; dedup is rebuilt over every article, so the result equals a
+    fresh run over the same inputs."""
+    settings = Settings.from_env(db_path=db_path, languages=tuple(languages) if languages else None)
+    if not Path(settings.db_path).exists():
+        raise FileNotFoundError(f"No database at {settings.db_path}: nothing to reprocess.")
+
+    def work(summary: RunSummary, cleaner: Cleaner, progress) -> None:
+        with db.transaction(settings.db_path) as con:
+            raw_ids = [r[0] for r in con.execute(db.load_sql("queries/reprocess_raw_ids"), {"since": since}).fetchall()]
+            db.execute_script(con, "queries/reprocess_reset", {"since": since})
+            db.execute_script(con, "queries/dedup_reset")
+        summary.counts["reprocessed"] = len(raw_ids)
+        for batch_no, ids in enumerate(batched(raw_ids, settings.batch_size)):
+            process_batch(load_raw_documents(settings, ids), batch_no, settings, summary.run_id, cleaner, summary,
+                          progress.advance, reprocess=True)
+        for key, value in rebuild_dedup_task(settings, summary.run_id).items():
+            summary.counts[f"dedup_{key}"] += value
+
+    return _execute_run(settings, "reprocess", [f"reprocess since {since}" if since else "reprocess all"], since,
+                        wait_for_lock, show_progress, work)
+
+
+def load_raw_documents(settings: Settings, raw_ids: list[str]) -> list[RawDocument]:
+    """Stored raw documents, rebuilt as they were read (same ids, bytes and hints)."""
+    import pyarrow as pa
+
+    con = db.connect(settings.db_path)
+    try:
+        con.register("batch", pa.table({"raw_id": pa.array(raw_ids, pa.string())}))
+        rows = con.execute(db.load_sql("queries/raw_documents")).fetchall()
+    finally:
+        con.close()
+    return [
+        RawDocument(
+            source=source, kind=kind, content=bytes(content or b""), url=url, fetched_at=fetched_at,
+            hints=json.loads(hints) if hints else {}, error=read_error, content_type=content_type,
+            content_hash=content_hash, raw_id=raw_id,
+        )
+        for raw_id, source, kind, url, content_hash, content, content_type, hints, read_error, fetched_at in rows
+    ]
+
+
+@task(name="rebuild-dedup", cache_policy=NO_CACHE)
+def rebuild_dedup_task(settings: Settings, run_id: str) -> Counter:
+    """Dedup every stored article again, in ingestion order, a batch per transaction."""
+    from .dedup import dedup_batch
+
+    totals: Counter = Counter()
+    offset = 0
+    while True:
+        with db.transaction(settings.db_path) as con:
+            rows = con.execute(db.load_sql("queries/articles_in_order"),
+                               {"limit": settings.batch_size, "offset": offset}).fetchall()
+            if not rows:
+                break
+            articles = [
+                Article(article_id=r[0], raw_id=r[1], source=r[2], url=r[3], title=r[4], author=r[5],
+                        published_date=r[6], language=r[7], text=r[8], word_count=r[9], site_name=r[10],
+                        extractor=r[11] or "")
+                for r in rows
+            ]
+            report = dedup_batch(con, articles, run_id, settings)
+        offset += len(rows)
+        for key, value in report.as_dict().items():
+            if isinstance(value, (int, float)):
+                totals[key] += value
+    return totals
+
+
+def _execute_run(settings: Settings, kind: str, sources: list[str], since, wait_for_lock: bool,
+                 show_progress: bool, work) -> dict:
+    """Bookkeeping shared by every kind of run: the lock, the runs row, checks, Data Docs, artifacts."""
     logger = get_run_logger()
     run_id = current_run_id()
     started = time.monotonic()
@@ -293,14 +390,13 @@ def newsflow_flow(
         with db.transaction(settings.db_path) as con:
             con.execute(db.load_sql("queries/run_mark_crashed"), {"run_id": run_id})
             con.execute(db.load_sql("queries/run_start"), {
-                "run_id": run_id, "sources": sources, "code_version": __version__,
+                "run_id": run_id, "sources": sources, "code_version": __version__, "kind": kind, "since": since,
             })
         _warm_up_checks(settings)
         cleaner = Cleaner(settings)
         progress = _progress_bar(show_progress)
         try:
-            for batch_no, docs in enumerate(batched(_documents(settings, sources, summary), settings.batch_size)):
-                process_batch(docs, batch_no, settings, run_id, cleaner, summary, progress.advance)
+            work(summary, cleaner, progress)
             progress.close()
             results = check_dedup_and_run_task(settings, run_id)
             for r in results:
@@ -310,7 +406,7 @@ def newsflow_flow(
                     summary.checks_failed.append((r.stage, r.check_name, r.severity, r.observed))
             failed_errors = [r for r in results if not r.success and r.severity == "error"]
             summary.data_docs = data_docs_task(settings)
-            if summary.counts["articles"]:
+            if summary.counts["articles"] or kind == "reprocess":
                 search_index_task(settings)
             summary.status = "failed" if failed_errors else "completed"
             if failed_errors:

@@ -84,18 +84,18 @@ def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id:
         signatures = compute_signatures(todo, settings)
     report.articles = len(todo)
     stored = index.store_batch(con, signatures, _times(con, todo), run_id, signatures.entities)
-    new_by_no = {d.doc_no: d for d in stored.docs}
+    new_nos = set(range(stored.first_no, stored.first_no + len(todo)))
 
     pairs, report.band_candidates, report.anchor_candidates = index.candidate_pairs(con, stored.first_no)
-    exact_pairs = {(rep, d.doc_no) for d, rep in zip(stored.docs, stored.exact_of) if rep is not None}
+    exact_pairs = {(rep, stored.first_no + i) for i, rep in enumerate(stored.exact_of) if rep is not None}
     pairs |= exact_pairs
     report.candidates = len(pairs)
     recheck = index.reverify_pairs(con, stored.first_no) - pairs
     report.reverified = len(recheck)
     todo_pairs = sorted(pairs | recheck)
     needed = {n for p in todo_pairs for n in p}
-    docs: dict[int, DocData] = dict(new_by_no)
-    docs.update(index.load_docs(con, sorted(needed - set(docs))))
+    docs: dict[int, DocData] = {n: stored.docs.get(n) for n in needed & new_nos}
+    docs.update(index.load_docs(con, sorted(needed - new_nos)))
     df = index.paragraph_df(con, [docs[n] for n in needed])
     results = [verify_pair(docs[a], docs[b], df, settings.near_threshold) for a, b in todo_pairs]
     report.verified = len(results)
@@ -110,14 +110,16 @@ def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id:
         run(con, "dedup_upsert_pairs", _pairs_table(stored_results), {"run_id": run_id})
     report.copy_pairs = sum(r.is_copy for r in results)
     touched = {n for r in results if r.is_copy or previous.get((r.a_no, r.b_no)) for n in (r.a_no, r.b_no)}
-    clusters = update_clusters(con, touched, set(new_by_no), run_id)
+    clusters = update_clusters(con, touched, new_nos, run_id)
     report.exact, report.near, report.canonical_changes = clusters.exact, clusters.near, clusters.canonical_changes
     report.passages = _write_passages(con, results, docs, run_id)
 
     article_of = {n: d.article_id for n, d in docs.items()}
+    article_of.update({stored.first_no + i: a for i, a in enumerate(signatures.article_ids)})
     links = {(r.a_no, r.b_no) for r in results if r.is_copy or r.shared >= STORY_PASSAGE_MIN}
     report.stories_new, report.stories_merged = assign_stories(
-        con, [(d.doc_no, d.article_id) for d in stored.docs], stored.first_no, links, article_of)
+        con, [(stored.first_no + i, a) for i, a in enumerate(signatures.article_ids)], stored.first_no, links,
+        article_of)
     report.seconds = round(time.perf_counter() - started, 4)
     return report
 

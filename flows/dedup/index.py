@@ -28,12 +28,38 @@ class NewDocs:
     """The batch's articles as stored: doc numbers and what verification needs."""
 
     first_no: int
-    docs: list[DocData]
+    docs: "_LazyDocs"
     exact_of: list[int | None]  # doc_no of an earlier article with the same text
 
 
-def _u32(a: np.ndarray) -> bytes:
-    return np.ascontiguousarray(a, dtype="<u4").tobytes()
+def _binary(values: np.ndarray, byte_offsets: np.ndarray) -> pa.Array:
+    """One BLOB per article, sliced from one flat array without a Python loop."""
+    offsets = byte_offsets.astype(np.int64)
+    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(offsets) - 1,
+                                            [None, pa.py_buffer(offsets), pa.py_buffer(values.tobytes())])
+
+
+class _LazyDocs:
+    """DocData of the batch's articles, built only for those in a candidate pair."""
+
+    def __init__(self, sigs, doc_nos, th, sh32, ends, ph, meta):
+        self.sigs, self.doc_nos, self.th, self.sh32, self.ends, self.ph, self.meta = sigs, doc_nos, th, sh32, ends, ph, meta
+        self.first = int(doc_nos[0]) if len(doc_nos) else 0
+
+    def __len__(self) -> int:
+        return len(self.doc_nos)
+
+    def get(self, doc_no: int) -> DocData:
+        i = doc_no - self.first
+        s = self.sigs
+        p0, p1 = s.doc_para_offsets[i], s.doc_para_offsets[i + 1]
+        aid = s.article_ids[i]
+        pub, ing = self.meta.get(aid, (None, None))
+        return DocData(doc_no, aid, int(self.th[i]), self.sh32[s.doc_offsets[i]:s.doc_offsets[i + 1]],
+                       self.ends[p0:p1], self.ph[p0:p1], pub, ing)
+
+    def __iter__(self):
+        return (self.get(int(no)) for no in self.doc_nos)
 
 
 def store_batch(con: duckdb.DuckDBPyConnection, sigs: BatchSignatures, meta: dict, run_id: str,
@@ -52,25 +78,22 @@ def store_batch(con: duckdb.DuckDBPyConnection, sigs: BatchSignatures, meta: dic
         exact_of.append(rep)
         if rep is None:
             seen[h] = int(doc_nos[i])
-    docs, rows = [], {k: [] for k in ("shingles", "para_ends", "para_hashes")}
-    for i in range(n):
-        sh = (sigs.doc_shingles(i) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-        p0, p1 = sigs.doc_para_offsets[i], sigs.doc_para_offsets[i + 1]
-        ends = (sigs.para_offsets[p0 + 1:p1 + 1] - sigs.doc_offsets[i]).astype(np.uint32)
-        ph = sigs.para_hashes[p0:p1].astype(np.int64)
-        aid = sigs.article_ids[i]
-        pub, ing = meta.get(aid, (None, None))
-        docs.append(DocData(int(doc_nos[i]), aid, int(th[i]), sh, ends, ph, pub, ing))
-        rows["shingles"].append(_u32(sh))
-        rows["para_ends"].append(_u32(ends))
-        rows["para_hashes"].append(np.ascontiguousarray(ph, dtype="<i8").tobytes())
+    sh32 = (sigs.shingles & np.uint64(0xFFFFFFFF)).astype("<u4")
+    para_doc = np.repeat(np.arange(n), np.diff(sigs.doc_para_offsets))
+    ends = (sigs.para_offsets[1:] - sigs.doc_offsets[para_doc]).astype("<u4")  # per article, relative
+    ph = sigs.para_hashes.astype("<i8")
+    blobs = {
+        "shingles": _binary(sh32, sigs.doc_offsets * 4),
+        "para_ends": _binary(ends, sigs.doc_para_offsets * 4),
+        "para_hashes": _binary(ph, sigs.doc_para_offsets * 8),
+    }
+    docs = _LazyDocs(sigs, doc_nos, th, sh32, ends, ph, meta)
     story_dates = [meta.get(a, (None, None))[0] or _day(meta.get(a, (None, None))[1]) for a in sigs.article_ids]
     docs_table = pa.table({
         "doc_no": pa.array(doc_nos), "article_id": pa.array(sigs.article_ids, pa.string()),
         "text_hash": pa.array(th), "n_tokens": pa.array(sigs.n_tokens.astype(np.int32)),
         "n_shingles": pa.array(np.diff(sigs.doc_offsets).astype(np.int32)),
-        "shingles": pa.array(rows["shingles"], pa.binary()), "para_ends": pa.array(rows["para_ends"], pa.binary()),
-        "para_hashes": pa.array(rows["para_hashes"], pa.binary()),
+        "shingles": blobs["shingles"], "para_ends": blobs["para_ends"], "para_hashes": blobs["para_hashes"],
         "n_entities": pa.array([len(e) for e in entities], pa.int32()),
         "published_date": pa.array([meta.get(a, (None, None))[0] for a in sigs.article_ids], pa.date32()),
         "ingested_at": pa.array([meta.get(a, (None, None))[1] for a in sigs.article_ids], pa.timestamp("us", tz="UTC")),

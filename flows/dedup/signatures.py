@@ -50,32 +50,77 @@ class BatchSignatures:
     entities: list[list[int]]  # per article: hashes of the names it mentions (stories.py)
     shingle_size: int
     num_perm: int
+    _bands: np.ndarray | None = None
+    _anchors: tuple | None = None
 
     def __len__(self) -> int:
         return len(self.article_ids)
+
+    @classmethod
+    def concat(cls, parts: list["BatchSignatures"]) -> "BatchSignatures":
+        """One batch from parts computed separately (e.g. chunks in worker processes), in order."""
+        if not parts:
+            raise ValueError("no parts")
+        if len(parts) == 1:
+            return parts[0]
+
+        def offsets(name: str, base_of) -> np.ndarray:
+            out, base = [np.zeros(1, np.int64)], 0
+            for p in parts:
+                arr = getattr(p, name)
+                out.append(arr[1:] + base)
+                base += base_of(p)
+            return np.concatenate(out)
+
+        out = cls(
+            article_ids=[a for p in parts for a in p.article_ids],
+            text_hashes=np.concatenate([p.text_hashes for p in parts]),
+            shingles=np.concatenate([p.shingles for p in parts]),
+            doc_offsets=offsets("doc_offsets", lambda p: len(p.shingles)),
+            para_hashes=np.concatenate([p.para_hashes for p in parts]),
+            para_offsets=offsets("para_offsets", lambda p: len(p.shingles)),
+            doc_para_offsets=offsets("doc_para_offsets", lambda p: len(p.para_hashes)),
+            minhash=np.concatenate([p.minhash for p in parts]),
+            n_tokens=np.concatenate([p.n_tokens for p in parts]),
+            entities=[e for p in parts for e in p.entities],
+            shingle_size=parts[0].shingle_size, num_perm=parts[0].num_perm,
+        )
+        if all(p._bands is not None for p in parts):
+            out._bands = np.concatenate([p._bands for p in parts])
+        if all(p._anchors is not None for p in parts):
+            starts = np.cumsum([0] + [len(p) for p in parts[:-1]])
+            out._anchors = (np.concatenate([p._anchors[0] + s for p, s in zip(parts, starts)]),
+                            np.concatenate([p._anchors[1] for p in parts]))
+        return out
 
     def doc_shingles(self, i: int) -> np.ndarray:
         return self.shingles[self.doc_offsets[i]:self.doc_offsets[i + 1]]
 
     def band_keys(self) -> np.ndarray:
         """n x bands: each band's rows and the band number hashed together (63-bit)."""
-        n = len(self)
-        bands = self.num_perm // ROWS_PER_BAND
-        sig = self.minhash[:, : bands * ROWS_PER_BAND].astype(np.uint64).reshape(n, bands, ROWS_PER_BAND)
-        acc = np.broadcast_to(mix64(np.arange(1, bands + 1, dtype=np.uint64) * _M[7]), (n, bands))
-        with np.errstate(over="ignore"):
-            for j in range(ROWS_PER_BAND):
-                acc = mix64(acc ^ (sig[:, :, j] * _M[j]))
-        return acc >> np.uint64(1)
+        if self._bands is None:
+            n = len(self)
+            bands = self.num_perm // ROWS_PER_BAND
+            sig = self.minhash[:, : bands * ROWS_PER_BAND].astype(np.uint64).reshape(n, bands, ROWS_PER_BAND)
+            acc = np.broadcast_to(mix64(np.arange(1, bands + 1, dtype=np.uint64) * _M[7]), (n, bands))
+            with np.errstate(over="ignore"):
+                for j in range(ROWS_PER_BAND):
+                    acc = mix64(acc ^ (sig[:, :, j] * _M[j]))
+            self._bands = acc >> np.uint64(1)
+        return self._bands
 
     def anchors(self) -> tuple[np.ndarray, np.ndarray]:
         """(article index, anchor hash) for the sampled shingles, unique per article."""
-        doc_of = np.repeat(np.arange(len(self), dtype=np.uint64), np.diff(self.doc_offsets))
-        keep = (self.shingles % np.uint64(ANCHOR_MOD)) == 0
-        if not keep.any():
-            return np.empty(0, np.int64), np.empty(0, np.uint64)
-        pairs = np.unique(np.stack([doc_of[keep], self.shingles[keep] >> np.uint64(1)], axis=1), axis=0)
-        return pairs[:, 0].astype(np.int64), pairs[:, 1]
+        if self._anchors is None:
+            doc_of = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.doc_offsets))
+            keep = (self.shingles % np.uint64(ANCHOR_MOD)) == 0
+            docs, hashes = doc_of[keep], self.shingles[keep] >> np.uint64(1)
+            order = np.lexsort((hashes, docs))
+            docs, hashes = docs[order], hashes[order]
+            first = np.ones(len(docs), dtype=bool)
+            first[1:] = (docs[1:] != docs[:-1]) | (hashes[1:] != hashes[:-1])
+            self._anchors = (docs[first], hashes[first])
+        return self._anchors
 
     def shingle_paragraphs(self) -> np.ndarray:
         """For every shingle, the index of its paragraph within its article."""
@@ -125,13 +170,16 @@ def compute_signatures(articles: list[Article], settings: Settings) -> BatchSign
         else np.empty(0, np.uint64)
     doc_para_offsets = np.concatenate([[0], np.cumsum(tb.doc_paras)]).astype(np.int64)
     doc_offsets = para_offsets[doc_para_offsets]
-    return BatchSignatures(
+    sigs = BatchSignatures(
         article_ids=[a.article_id for a in articles], text_hashes=text_hashes, shingles=shingles,
         doc_offsets=doc_offsets, para_hashes=para_hashes, para_offsets=para_offsets,
         doc_para_offsets=doc_para_offsets, minhash=minhash_matrix(shingles, doc_offsets, num_perm),
         n_tokens=doc_tok.astype(np.int64), entities=[entities(a.text) for a in articles],
         shingle_size=k, num_perm=num_perm,
     )
+    sigs.band_keys()  # computed here so worker processes do it, not the writer
+    sigs.anchors()
+    return sigs
 
 
 def minhash_matrix(shingles: np.ndarray, doc_offsets: np.ndarray, num_perm: int) -> np.ndarray:

@@ -43,3 +43,19 @@ def test_fingerprints_are_deterministic_and_batch_independent(dev_bodies):
     assert np.array_equal(together.band_keys()[3], alone.band_keys()[0])
     assert np.array_equal(together.doc_shingles(3), alone.doc_shingles(0))
     assert together.minhash.shape == (6, Settings().num_perm)
+
+
+def test_signatures_of_chunks_concatenate_to_the_batch(dev_bodies):
+    """Workers may compute chunks; the concatenation equals computing the batch at once."""
+    from flows.dedup import BatchSignatures
+
+    arts = [make_article(str(i), t) for i, t in enumerate(list(dev_bodies.values())[:7])]
+    s = Settings()
+    whole = compute_signatures(arts, s)
+    parts = BatchSignatures.concat([compute_signatures(arts[:3], s), compute_signatures(arts[3:], s)])
+    for name in ("text_hashes", "shingles", "doc_offsets", "para_hashes", "para_offsets", "doc_para_offsets",
+                 "minhash", "n_tokens"):
+        assert np.array_equal(getattr(whole, name), getattr(parts, name)), name
+    assert whole.article_ids == parts.article_ids and whole.entities == parts.entities
+    assert np.array_equal(whole.band_keys(), parts.band_keys())
+    assert all(np.array_equal(x, y) for x, y in zip(whole.anchors(), parts.anchors()))

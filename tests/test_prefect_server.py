@@ -1,0 +1,79 @@
+"""Against a real `prefect server start`: the run shows there, Completed, with its artifacts."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests_support import ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.server]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory):
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = free_port()
+    env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_UI_ENABLED="false")
+    env.pop("PREFECT_API_URL", None)
+    log = open(home / "server.log", "w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"prefect server exited: {(home / 'server.log').read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("prefect server did not start in 120 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def test_run_shows_in_the_server_with_artifacts(prefect_server, tmp_path, cli):
+    env = dict(os.environ, PREFECT_API_URL=prefect_server, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    proc = cli(["run", "--db", str(tmp_path / "news.duckdb"), "--json"], env)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    run_id = json.loads(proc.stdout)["run_id"]
+    with httpx.Client(base_url=prefect_server, timeout=10) as api:
+        flow_run = api.get(f"/flow_runs/{run_id}").json()
+        assert flow_run["state"]["type"] == "COMPLETED"
+        tasks = api.post("/task_runs/filter", json={"flow_runs": {"id": {"any_": [run_id]}}}).json()
+        names = {t["name"].rsplit("-", 1)[0] for t in tasks}
+        assert {"check-raw", "clean", "check-clean", "store-and-dedup", "check-dedup-and-run"} <= names
+        assert len(tasks) < 20, "one task per stage per batch, never per article"
+        assert all(t["state"]["type"] == "COMPLETED" for t in tasks)
+        artifacts = api.post("/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run_id]}}}).json()
+        keys = {a["key"] for a in artifacts}
+        assert {"newsflow-run-counts", "newsflow-run-summary"} <= keys
+        summary = next(a for a in artifacts if a["key"] == "newsflow-run-summary")
+        assert "Data quality" in summary["data"]
