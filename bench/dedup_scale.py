@@ -31,7 +31,7 @@ import pyarrow as pa
 from _dedup_common import peak_rss_mb, to_article
 
 from flows import db
-from flows.dedup import compute_signatures, dedup_batch
+from flows.dedup import dedup_batch
 from flows.dedup.signatures import SIG_VERSION
 from flows.settings import Settings
 from flows.store import article_table

@@ -11,6 +11,7 @@ the stage uses) and datasketch (the baseline), in the same run.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -72,14 +73,15 @@ def main(argv=None) -> None:
         for i in range(0, len(arts), 5000):
             db.insert_arrow(con, "queries/insert_articles", article_table(arts[i:i + 5000]),
                             {"run_id": "bench", "code_version": "bench"})
-        total, reports = 0.0, []
+        total, cpu, reports = 0.0, 0.0, []
         for i in range(0, len(arts), args.batch):
             chunk = arts[i:i + args.batch]
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             con.execute("BEGIN TRANSACTION")
             reports.append(dedup_batch(con, chunk, "bench", settings))
             con.execute("COMMIT")
             total += time.perf_counter() - t0
+            cpu += time.process_time() - c0
         n_dup = con.execute("SELECT count(*) FROM duplicates").fetchone()[0]
         con.close()
         con = db.connect(Path(tmp) / "bench2.duckdb")
@@ -92,6 +94,9 @@ def main(argv=None) -> None:
     print(f"dedup stage: {len(arts)} articles ({words:.0f} words avg) in {total:.2f} s "
           f"= {len(arts) / total:,.0f} articles/s (batches of {args.batch}); {n_dup} duplicates; "
           f"candidates {sum(r.candidates for r in reports)}, verified {sum(r.verified for r in reports)}")
+    print(f"  CPU time (all threads of the process, robust to other load on the machine): {cpu:.2f} s "
+          f"= {len(arts) / cpu:,.0f} articles per CPU-second; load average now {os.getloadavg()[0]:.2f} on "
+          f"{os.cpu_count()} cores")
     print(f"dedup stage on 2 cores (signatures in 2 worker processes, overlapped with the writer): "
           f"{len(arts) / total2:,.0f} articles/s; {n_dup2} duplicates (same as one process: {n_dup2 == n_dup})")
     sub = arts[: args.sig_docs]

@@ -146,6 +146,26 @@ def _quiet_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
+def _early_server():
+    """Start Prefect's temporary API now, before the heavy imports (see prefect_server.py)."""
+    from .prefect_server import EarlyServer
+
+    server = EarlyServer()
+    if os.environ.get("NEWSFLOW_EARLY_SERVER", "1") != "0":
+        server.start()
+    return server
+
+
+def _prepare_while_server_starts(settings, server) -> None:
+    """Import Great Expectations and build the suites (about 3 s) while the
+    Prefect API boots in its own process, then wait for the API."""
+    if server.proc is not None:
+        from .quality import warm_up
+
+        warm_up(settings)
+    server.wait_ready()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .settings import Settings
 
@@ -164,6 +184,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"newsflow: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _quiet_prefect_defaults()
+    server = _early_server()
     os.environ["NEWSFLOW_DB_PATH"] = db_path
     for key in ("workers", "batch_size"):
         if getattr(args, key):
@@ -172,6 +193,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import newsflow_flow
 
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
+    _prepare_while_server_starts(settings, server)
     return _run_flow(lambda: newsflow_flow(
         sources=sources, db_path=db_path, languages=list(settings.languages) or None,
         allow_private=args.allow_private, refetch=args.refetch, wait_for_lock=args.wait,
@@ -249,8 +271,11 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
         print(f"newsflow: error: no database at {db_path}: run `newsflow run` first, or pass --db PATH", file=sys.stderr)
         return EXIT_USAGE
     _quiet_prefect_defaults()
+    server = _early_server()
     from .pipeline import reprocess_flow
+    from .settings import Settings
 
+    _prepare_while_server_starts(Settings.from_env(db_path=db_path), server)
     languages = [x.strip().lower() for x in args.languages.split(",")] if args.languages else None
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
     return _run_flow(lambda: reprocess_flow(since=since, db_path=db_path, languages=languages,

@@ -8,6 +8,7 @@ most the batch in flight. The flow run id is the ``run_id`` of every row.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -44,6 +45,16 @@ class RunSummary:
     data_docs: str | None = None
     seconds: float = 0.0
     message: str = ""
+    timings: Counter = field(default_factory=Counter)  # seconds per stage, summed over batches
+
+    @contextlib.contextmanager
+    def clock(self, stage: str):
+        """Time a stage (task call included) into ``timings``."""
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] += time.perf_counter() - t
 
     def as_dict(self) -> dict:
         return {
@@ -51,6 +62,7 @@ class RunSummary:
             "counts": dict(self.counts), "rejected_by_reason": dict(self.rejected_by_reason),
             "checks_passed": self.checks_passed, "checks_failed": [list(c) for c in self.checks_failed],
             "data_docs": self.data_docs, "seconds": round(self.seconds, 2), "message": self.message,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
 
@@ -196,7 +208,9 @@ def process_batch(
 
     rejections: list[Rejection] = []
     results: list = []
-    raw_outcome = check_raw_task(new, settings, batch_no)
+    clock = summary.clock
+    with clock("check_raw"):
+        raw_outcome = check_raw_task(new, settings, batch_no)
     _record(summary, raw_outcome)
     results.extend(raw_outcome.results)
     to_clean = []
@@ -212,12 +226,14 @@ def process_batch(
         if progress:
             progress(1)
 
-    cleaned = clean_task(to_clean, cleaner, progress) if to_clean else []
+    with clock("clean"):
+        cleaned = clean_task(to_clean, cleaner, progress) if to_clean else []
     articles = [c for c in cleaned if isinstance(c, Article)]
     rejections.extend(c for c in cleaned if isinstance(c, Rejection))
     counts["cleaned"] += len(articles)
 
-    clean_outcome = check_clean_task(articles, settings, batch_no) if articles else None
+    with clock("check_clean"):
+        clean_outcome = check_clean_task(articles, settings, batch_no) if articles else None
     if clean_outcome is not None:
         _record(summary, clean_outcome)
         results.extend(clean_outcome.results)
@@ -231,7 +247,8 @@ def process_batch(
             kept.append(a)
         articles = kept
 
-    report = store_and_dedup_task(settings, run_id, new, articles, rejections, results, batch_no, dedup=not reprocess)
+    with clock("store_and_dedup"):
+        report = store_and_dedup_task(settings, run_id, new, articles, rejections, results, batch_no, dedup=not reprocess)
     counts["articles"] += len(articles)
     counts["quarantined"] += len(rejections)
     for r in rejections:
@@ -396,18 +413,22 @@ def _execute_run(settings: Settings, kind: str, sources: list[str], since, wait_
         cleaner = Cleaner(settings)
         progress = _progress_bar(show_progress)
         try:
-            work(summary, cleaner, progress)
+            with summary.clock("read_sources_and_batches"):
+                work(summary, cleaner, progress)
             progress.close()
-            results = check_dedup_and_run_task(settings, run_id)
+            with summary.clock("run_checks"):
+                results = check_dedup_and_run_task(settings, run_id)
             for r in results:
                 if r.success:
                     summary.checks_passed += 1
                 else:
                     summary.checks_failed.append((r.stage, r.check_name, r.severity, r.observed))
             failed_errors = [r for r in results if not r.success and r.severity == "error"]
-            summary.data_docs = data_docs_task(settings)
+            with summary.clock("data_docs"):
+                summary.data_docs = data_docs_task(settings)
             if summary.counts["articles"] or kind == "reprocess":
-                search_index_task(settings)
+                with summary.clock("search_index"):
+                    search_index_task(settings)
             summary.status = "failed" if failed_errors else "completed"
             if failed_errors:
                 summary.message = "run-level checks failed: " + ", ".join(r.check_name for r in failed_errors)

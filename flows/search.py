@@ -1,8 +1,12 @@
 """BM25 full-text search over article titles and texts (DuckDB's fts extension).
 
 The extension is loaded from the installed ``duckdb-extension-fts`` package
-file, never downloaded. Its index does not follow table changes, so the
-pipeline rebuilds it after each run that stored articles.
+file, never downloaded. Its index does not follow table changes, and a full
+rebuild costs seconds per ten thousand articles and grows with the corpus, so
+after a run the pipeline calls ``update_index``: it appends the new articles
+to the index tables (which are plain tables in schema ``fts_main_articles``;
+scores are computed at query time from df, tf, doc lengths and stats) and
+rebuilds only when indexed articles were deleted or re-inserted since.
 """
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from .db import load_sql
+from .db import execute_script, load_sql
 
 
 def extension_path(name: str) -> Path:
@@ -34,7 +38,43 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 def rebuild_index(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build the index over articles(title, text); Porter stemming, English stop words."""
     load_fts(con)
-    con.execute(load_sql("queries/fts_rebuild"))
+    execute_script(con, "queries/fts_rebuild")
+
+
+def update_index(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the index up to date with ``articles``; returns how many articles it added.
+
+    Appends the articles not indexed yet, giving the same dict, docs, stats and
+    scores a full rebuild would. Rebuilds instead when there is no index yet
+    (or one without our ``sync`` table), or when indexed articles were deleted
+    or re-inserted (a reprocess), since their old terms would have to be taken
+    out. Run it inside the caller's write transaction, as the pipeline does,
+    so readers never see a half-updated index."""
+    load_fts(con)
+    if not index_exists(con) or not _has_sync_table(con):
+        rebuild_index(con)
+        return _indexed_count(con)
+    con.execute(load_sql("queries/fts_new_articles"))
+    gone, reinserted, new = con.execute(load_sql("queries/fts_staleness")).fetchone()
+    if gone or reinserted:
+        con.execute("DROP TABLE fts_new")
+        rebuild_index(con)
+        return _indexed_count(con)
+    if not new:
+        con.execute("DROP TABLE fts_new")
+        return 0
+    execute_script(con, "queries/fts_append")
+    return int(new)
+
+
+def _has_sync_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_articles' AND table_name = 'sync'"
+    ).fetchone()[0])
+
+
+def _indexed_count(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM fts_main_articles.docs").fetchone()[0])
 
 
 def index_exists(con: duckdb.DuckDBPyConnection) -> bool:

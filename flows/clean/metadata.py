@@ -19,7 +19,7 @@ from functools import lru_cache
 from urllib.parse import urljoin
 
 MIN_LANGUAGE_LETTERS = 20  # fewer letters than this: no language guess
-LANGUAGE_SAMPLE_CHARS = 1000  # classify the first N characters only: enough, and bounds the cost
+LANGUAGE_SAMPLE_CHARS = 400  # classify the first N characters only: enough for py3langid, and bounds the cost (linear in length)
 MIN_LANGUAGE_CONFIDENCE = 0.3  # normalised probability below which we say "unknown"
 MIN_YEAR, MAX_YEAR = 1900, 2100
 

@@ -37,8 +37,8 @@ def mix64(x: np.ndarray) -> np.ndarray:
     return x
 
 
-_POS = 32
-_BYTE_POS = mix64(np.arange(1, 256 * _POS + 1, dtype=np.uint64)).reshape(256, _POS)
+_P = np.uint64(0x100000001B3)  # odd: invertible modulo 2^64
+_P_INV = np.uint64(pow(int(_P), -1, 2**64))
 _WORD_BYTE = np.zeros(256, dtype=bool)
 for _c in b"0123456789abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _WORD_BYTE[_c] = True
@@ -87,14 +87,18 @@ def tokenise_batch(texts: list[str]) -> TokenBatch:
     ends = np.flatnonzero(edges == -1)
     lens = ends - starts
     n_tok = len(starts)
-    word_idx = np.flatnonzero(word)
-    tok_of_byte = np.repeat(np.arange(n_tok), lens)
-    pos = (word_idx - starts[tok_of_byte]) % _POS
-    vals = _BYTE_POS[buf[word_idx], pos]
-    tok_offsets = np.concatenate([[0], np.cumsum(lens)[:-1]]) if n_tok else np.empty(0, np.int64)
+    # Token hash = polynomial hash of its bytes, from prefix sums: H[i] = sum_{j<i} (b_j+1) P^j
+    # (mod 2^64); a token [s, e) hashes to (H[e] - H[s]) * P^-s, P odd so invertible mod 2^64.
     with np.errstate(over="ignore"):
-        sums = np.add.reduceat(vals, tok_offsets) if n_tok else np.empty(0, np.uint64)
-        tokens = mix64(sums ^ (lens.astype(np.uint64) * _M[0]))
+        powers = np.full(len(buf) + 1, _P, dtype=np.uint64)
+        powers[0] = 1
+        np.cumprod(powers, out=powers)
+        prefix = np.zeros(len(buf) + 1, dtype=np.uint64)
+        np.cumsum((buf.astype(np.uint64) + np.uint64(1)) * powers[:-1], out=prefix[1:])
+        inverse = np.full(len(buf) + 1, _P_INV, dtype=np.uint64)
+        inverse[0] = 1
+        np.cumprod(inverse, out=inverse)
+        tokens = mix64(((prefix[ends] - prefix[starts]) * inverse[starts]) ^ (lens.astype(np.uint64) * _M[0]))
     # boundaries: a text separator, or two newlines since the previous token, start a paragraph
     nl_pos = np.flatnonzero(buf == 10)
     doc_of_tok = np.searchsorted(np.flatnonzero(buf == 1), starts)

@@ -19,7 +19,7 @@ from ..settings import Settings
 from .normalise import _M, mix64, sequence_hashes, tokenise_batch
 from .stories import entities
 
-SIG_VERSION = "tok1-shingle1-rensa0.5-rminhash"
+SIG_VERSION = "tok2-shingle1-rensa0.5-rminhash"
 MINHASH_SEED = 42
 ROWS_PER_BAND = 3  # r=3 over 128 perms: 42 bands; Jaccard 0.5 becomes a candidate with p=0.996, 0.1 with p=0.04
 ANCHOR_MOD = 8  # one shingle in 8 (by hash) is an anchor: the inverted index that finds shared passages

@@ -14,7 +14,7 @@ from .conftest import duplicates, ingest, make_article
 
 @pytest.fixture(scope="module")
 def corpus():
-    gen, _ = generate(900, seed=4, copy_rate=0.2, not_copy_rate=0.1)
+    gen, _ = generate(600, seed=4, copy_rate=0.2, not_copy_rate=0.1)
     return [make_article(g.key, g.text, g.published, g.title) for g in gen], gen
 
 
@@ -35,7 +35,7 @@ def test_one_run_equals_several_splits(tmp_path, corpus):
     planted = sum(g.pattern not in ("base", "shared_boilerplate", "shared_quote") for g in gen)
     assert len(one) >= 0.95 * planted
     rng = random.Random(1)
-    for k, cuts in enumerate(([450], [1, 2, 3, 100, 101, 600], sorted(rng.sample(range(1, 900), 12)))):
+    for k, cuts in enumerate(([300], [1, 2, 3, 100, 101, 400], sorted(rng.sample(range(1, 600), 7)))):
         assert run_in_splits(tmp_path, f"split{k}", articles, cuts) == one
 
 
@@ -45,7 +45,7 @@ def test_shuffled_order_gives_the_same_clusters(tmp_path, corpus):
     one = run_in_splits(tmp_path, "one", articles, [])
     shuffled = list(articles)
     random.Random(2).shuffle(shuffled)
-    other = run_in_splits(tmp_path, "shuffled", shuffled, [300, 600])
+    other = run_in_splits(tmp_path, "shuffled", shuffled, [200, 400])
 
     def clusters(d):
         groups = {}

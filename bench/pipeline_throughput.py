@@ -1,0 +1,102 @@
+"""End-to-end throughput of ``newsflow run`` on generated corpora.
+
+Run: ``python bench/pipeline_throughput.py [--n 20000] [--format txt|jsonl|html] [--baseline]``.
+
+Writes a synthetic corpus with planted copies (bench/generate_corpus.py),
+then times ``newsflow run`` on it as a user runs it: a fresh process, the
+ephemeral Prefect server's start-up and shutdown included. Prints
+articles/s, time per stage (from the run's own timings), Prefect's share
+(start-up, shutdown and orchestration: wall time minus the stages' work)
+and the peak memory of the run's processes. With ``--baseline`` (HTML) it
+also times a serial ``trafilatura.extract`` loop over the same pages in the
+same bench run: the target is a newsflow run faster than that loop.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+
+def run_newsflow(corpus: Path, db: Path, env: dict) -> tuple[float, dict, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "flows", "run", str(corpus), "--db", str(db), "--json", "--no-progress"],
+        cwd=REPO, env=env, capture_output=True, text=True,
+    )
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        sys.exit(f"newsflow run failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return wall, json.loads(proc.stdout), peak_mb
+
+
+def serial_trafilatura(corpus: Path) -> tuple[float, int]:
+    import trafilatura
+
+    files = sorted(corpus.glob("*.html"))
+    t = time.perf_counter()
+    for f in files:
+        trafilatura.extract(f.read_text(encoding="utf-8"))
+    return time.perf_counter() - t, len(files)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=20000)
+    ap.add_argument("--format", choices=("txt", "jsonl", "html"), default="txt")
+    ap.add_argument("--baseline", action="store_true", help="also time a serial trafilatura loop (html)")
+    ap.add_argument("--keep", type=Path, help="write the corpus and database here instead of a temp folder")
+    args = ap.parse_args(argv)
+
+    from generate_corpus import generate, write
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
+    corpus = work / f"corpus-{args.format}-{args.n}"
+    if not corpus.exists():
+        t = time.perf_counter()
+        arts, labels = generate(args.n, seed=1)[:2]
+        write(arts, labels, corpus, args.format)
+        print(f"corpus: {args.n} {args.format} articles written in {time.perf_counter() - t:.1f} s to {corpus}")
+    # The generator writes labels beside the articles: give newsflow the articles only.
+    inputs = corpus / "articles.jsonl" if args.format == "jsonl" else corpus / "articles"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    db = work / f"bench-{args.format}-{args.n}.duckdb"
+    for suffix in ("", ".wal", ".run.lock"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+
+    wall, result, peak_mb = run_newsflow(inputs, db, env)
+    counts, timings = result["counts"], result.get("timings", {})
+    n_docs = counts.get("read", 0)
+    stage_work = sum(v for k, v in timings.items() if k != "read_sources_and_batches")
+    print(f"newsflow run: {n_docs} documents, {counts.get('articles', 0)} articles, "
+          f"{counts.get('quarantined', 0)} quarantined, {counts.get('duplicates', 0)} duplicates")
+    print(f"  wall time, start-up included : {wall:7.1f} s   ({n_docs / wall:,.0f} documents/s)")
+    print(f"  inside the flow              : {result['seconds']:7.1f} s")
+    for stage, seconds in sorted(timings.items(), key=lambda kv: -kv[1]):
+        print(f"    {stage:<26} {seconds:7.2f} s")
+    prefect_share = wall - stage_work - (timings.get("read_sources_and_batches", 0) - sum(
+        timings.get(k, 0) for k in ("check_raw", "clean", "check_clean", "store_and_dedup")))
+    print(f"  Prefect and start-up share   : {max(0.0, wall - result['seconds']):7.1f} s outside the flow body "
+          f"({max(0.0, wall - result['seconds']) / wall:.0%} of wall)")
+    print(f"  peak memory (largest process): {peak_mb:7.0f} MB")
+    if args.baseline and args.format == "html":
+        base, n = serial_trafilatura(inputs)
+        print(f"serial trafilatura.extract loop: {base:7.1f} s for {n} pages ({n / base:,.0f} pages/s)")
+        print(f"  newsflow run / serial loop  : {wall / base:.2f} of its time (target < 1.0)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

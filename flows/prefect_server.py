@@ -1,0 +1,89 @@
+"""A local Prefect API for one ``newsflow`` command, started early.
+
+With no ``PREFECT_API_URL``, Prefect starts a temporary server when the flow
+begins and waits for it (8-12 s here, most of it importing the server). We
+start the same temporary server (Prefect's own app, as its ephemeral mode
+runs it) as the very first thing the command does, so it boots on the other
+core while this process imports its libraries and reads the sources. Its
+output goes to a log file, so its shutdown noise never reaches the terminal.
+When ``PREFECT_API_URL`` is set, nothing is started: the run shows on that
+server.
+"""
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class EarlyServer:
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.url: str | None = None
+        self.log_path: Path | None = None
+
+    def start(self) -> None:
+        if os.environ.get("PREFECT_API_URL"):
+            return
+        spec = importlib.util.find_spec("prefect")
+        if spec is None or not spec.submodule_search_locations:
+            return
+        app_dir = str(Path(list(spec.submodule_search_locations)[0]).parent)
+        port = _free_port()
+        env = dict(os.environ, PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1")
+        fd, log = tempfile.mkstemp(prefix="newsflow-prefect-server-", suffix=".log")
+        self.log_path = Path(log)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=env, stdout=fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        os.close(fd)
+        self.url = f"http://127.0.0.1:{port}/api"
+        os.environ["PREFECT_API_URL"] = self.url
+        atexit.register(self.stop)
+
+    def wait_ready(self, timeout_s: float = 90.0) -> None:
+        """Block until the API answers; on failure let Prefect start its own."""
+        if self.proc is None:
+            return
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=1) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        os.environ.pop("PREFECT_API_URL", None)  # fall back to Prefect's own temporary server
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+        if self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
