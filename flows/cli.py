@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--wait", action="store_true", help="if another run holds the database, wait for it instead of stopping")
     run.add_argument("--workers", type=int, metavar="N", help="cleaning worker processes (default: CPU count, at most 4)")
     run.add_argument("--batch-size", type=int, metavar="N", help="documents per batch and per transaction (default 2000)")
+    run.add_argument("--dask", metavar="ADDRESS", help="run cleaning and signatures on this Dask scheduler (tcp://host:8786); also $NEWSFLOW_DASK_ADDRESS")
     run.add_argument("--json", action="store_true", help="print the summary as JSON instead of text")
     run.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
 
@@ -170,7 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .settings import Settings
 
     db_path = _db_path(args.db)
-    overrides = {"db_path": db_path, "workers": args.workers, "batch_size": args.batch_size}
+    overrides = {"db_path": db_path, "workers": args.workers, "batch_size": args.batch_size, "dask_address": args.dask}
     if args.languages:
         overrides["languages"] = tuple(x.strip().lower() for x in args.languages.split(",") if x.strip())
     settings = Settings.from_env(**overrides)
@@ -186,15 +187,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     _quiet_prefect_defaults()
     server = _early_server()
     os.environ["NEWSFLOW_DB_PATH"] = db_path
-    for key in ("workers", "batch_size"):
+    for key in ("workers", "batch_size", "dask"):
         if getattr(args, key):
-            os.environ[f"NEWSFLOW_{key.upper()}"] = str(getattr(args, key))
+            name = "dask_address" if key == "dask" else key
+            os.environ[f"NEWSFLOW_{name.upper()}"] = str(getattr(args, key))
 
-    from .pipeline import newsflow_flow
+    from .pipeline import flow_for
 
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
     _prepare_while_server_starts(settings, server)
-    return _run_flow(lambda: newsflow_flow(
+    return _run_flow(lambda: flow_for(settings)(
         sources=sources, db_path=db_path, languages=list(settings.languages) or None,
         allow_private=args.allow_private, refetch=args.refetch, wait_for_lock=args.wait,
         show_progress=show_progress,

@@ -104,6 +104,35 @@ def clean_task(docs: list[RawDocument], cleaner: Cleaner, progress=None) -> list
     return cleaner.clean(docs, progress)
 
 
+@task(name="clean-chunk", cache_policy=NO_CACHE)
+def clean_chunk_task(docs: list[RawDocument], settings: Settings) -> list[Article | Rejection]:
+    """Clean a share of a batch on a Dask worker (scale-out)."""
+    from .clean import clean_in_process
+
+    return clean_in_process(docs, settings)
+
+
+@task(name="signatures", cache_policy=NO_CACHE)
+def signatures_task(articles: list[Article], settings: Settings):
+    """MinHash signatures of a batch on a Dask worker (scale-out)."""
+    from .dedup import compute_signatures
+
+    return compute_signatures(articles, settings)
+
+
+def clean_on_dask(docs: list[RawDocument], settings: Settings, progress=None) -> list[Article | Rejection]:
+    """Split a batch across the Dask cluster's workers; results keep the input order."""
+    size = max(1, -(-len(docs) // 8))
+    futures = [clean_chunk_task.submit(docs[i:i + size], settings) for i in range(0, len(docs), size)]
+    out: list = []
+    for f in futures:
+        part = f.result()
+        out.extend(part)
+        if progress:
+            progress(len(part))
+    return out
+
+
 @task(name="check-clean", cache_policy=NO_CACHE)
 def check_clean_task(articles: list[Article], settings: Settings, batch: int):
     from .quality import check_clean
@@ -114,14 +143,14 @@ def check_clean_task(articles: list[Article], settings: Settings, batch: int):
 @task(name="store-and-dedup", cache_policy=NO_CACHE)
 def store_and_dedup_task(
     settings: Settings, run_id: str, docs: list[RawDocument], articles: list[Article],
-    rejections: list[Rejection], results: list, batch: int, dedup: bool = True,
+    rejections: list[Rejection], results: list, batch: int, dedup: bool = True, signatures=None,
 ) -> dict:
     """One transaction: raw rows, articles, quarantine, check results, then dedup against the stored corpus."""
     from .dedup import dedup_batch
 
     with db.transaction(settings.db_path) as con:
         store_batch(con, run_id, docs, articles, rejections, results, batch)
-        report = dedup_batch(con, articles, run_id, settings) if articles and dedup else None
+        report = dedup_batch(con, articles, run_id, settings, signatures) if articles and dedup else None
     return report.as_dict() if report is not None else {}
 
 
@@ -227,7 +256,12 @@ def process_batch(
             progress(1)
 
     with clock("clean"):
-        cleaned = clean_task(to_clean, cleaner, progress) if to_clean else []
+        if not to_clean:
+            cleaned = []
+        elif settings.dask_address:
+            cleaned = clean_on_dask(to_clean, settings, progress)
+        else:
+            cleaned = clean_task(to_clean, cleaner, progress)
     articles = [c for c in cleaned if isinstance(c, Article)]
     rejections.extend(c for c in cleaned if isinstance(c, Rejection))
     counts["cleaned"] += len(articles)
@@ -247,8 +281,13 @@ def process_batch(
             kept.append(a)
         articles = kept
 
+    signatures = None
+    if settings.dask_address and articles and not reprocess:
+        with clock("signatures"):
+            signatures = signatures_task.submit(articles, settings).result()
     with clock("store_and_dedup"):
-        report = store_and_dedup_task(settings, run_id, new, articles, rejections, results, batch_no, dedup=not reprocess)
+        report = store_and_dedup_task(settings, run_id, new, articles, rejections, results, batch_no,
+                                      dedup=not reprocess, signatures=signatures)
     counts["articles"] += len(articles)
     counts["quarantined"] += len(rejections)
     for r in rejections:
@@ -451,6 +490,16 @@ def _execute_run(settings: Settings, kind: str, sources: list[str], since, wait_
     if summary.status == "failed":
         raise RunChecksFailed(summary)
     return summary.as_dict()
+
+
+def flow_for(settings: Settings, flow_fn=None):
+    """The flow to run: on a Dask cluster (prefect-dask's DaskTaskRunner) when an address is set."""
+    flow_fn = flow_fn or newsflow_flow
+    if not settings.dask_address:
+        return flow_fn
+    from prefect_dask import DaskTaskRunner
+
+    return flow_fn.with_options(task_runner=DaskTaskRunner(address=settings.dask_address))
 
 
 def _warm_up_checks(settings: Settings) -> None:

@@ -41,6 +41,8 @@ class Settings:
     near_threshold: float = 0.8  # containment-aware similarity to call a pair a near copy
     shingle_size: int = 5
     num_perm: int = 128
+    # Scale-out: a Dask scheduler address (tcp://host:8786) runs cleaning and signatures on its workers
+    dask_address: str = ""
     # Output
     quality_dir: str = ""  # default: <db dir>/quality
     progress: bool = True

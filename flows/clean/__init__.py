@@ -118,6 +118,16 @@ def needs_workers(docs: list[RawDocument]) -> bool:
     return any(d.kind == "html" for d in docs) or len(docs) > 200
 
 
+def clean_in_process(docs: list[RawDocument], settings: Settings, progress=None) -> list[Article | Rejection]:
+    """Clean in this process (no per-document time limit): small text batches, Dask workers."""
+    out = []
+    for d in docs:
+        out.append(_clean_or_reject(d, settings))
+        if progress:
+            progress(1)
+    return out
+
+
 class Cleaner:
     """Cleans batches, in worker processes when worthwhile; reuse it across batches."""
 
@@ -129,12 +139,7 @@ class Cleaner:
         if not docs:
             return []
         if self.settings.workers <= 1 and not any(d.kind == "html" for d in docs) or not needs_workers(docs):
-            out = []
-            for d in docs:
-                out.append(_clean_or_reject(d, self.settings))
-                if progress:
-                    progress(1)
-            return out
+            return clean_in_process(docs, self.settings, progress)
         if self._pool is None:
             from .workers import WorkerPool
 
