@@ -42,7 +42,8 @@ def rebuild_index(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def update_index(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring the index up to date with ``articles``; returns how many articles it added.
+    """Bring the index up to date with ``articles``; returns how many articles it
+    indexed (after a rebuild: all of them).
 
     Appends the articles not indexed yet, giving the same dict, docs, stats and
     scores a full rebuild would. Rebuilds instead when there is no index yet
@@ -68,9 +69,7 @@ def update_index(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _has_sync_table(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_articles' AND table_name = 'sync'"
-    ).fetchone()[0])
+    return bool(con.execute(load_sql("queries/fts_has_sync")).fetchone()[0])
 
 
 def _indexed_count(con: duckdb.DuckDBPyConnection) -> int:

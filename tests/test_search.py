@@ -8,7 +8,7 @@ import pytest
 
 from flows import db
 from flows.cli import main
-from flows.search import index_exists, rebuild_index, search, update_index
+from flows.search import index_exists, load_fts, rebuild_index, search, update_index
 from tests.tests_support import synthetic_article
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -148,8 +148,6 @@ def test_index_made_elsewhere_is_rebuilt(open_db):
     """An index made without our sync table (by hand, or by an older version) is rebuilt once."""
     con = open_db("hand")
     insert(con, corpus(20), 0)
-    from flows.search import load_fts
-
     load_fts(con)
     con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'text', overwrite = 1)")
     assert update_index(con) == 20

@@ -1,8 +1,8 @@
 -- Add the articles in temp table fts_new to the BM25 index, exactly as create_fts_index
 -- would have indexed them: the index's own tokenize macro, Porter stems, stop words and
 -- empty tokens dropped (tested against a full rebuild in tests/test_search.py).
-CREATE OR REPLACE TEMP TABLE fts_new_terms AS
-SELECT t.docid, f.fieldid, stem(t.w, 'porter') AS term
+CREATE OR REPLACE TEMP TABLE fts_new_words AS
+SELECT t.docid, f.fieldid, t.w
 FROM (
     SELECT docid, 'title' AS field, unnest(fts_main_articles.tokenize(title)) AS w FROM fts_new
     UNION ALL
@@ -12,6 +12,13 @@ JOIN fts_main_articles.fields AS f ON f.field = t.field
 WHERE t.w NOT NULL
   AND len(t.w) > 0
   AND t.w NOT IN (SELECT sw FROM fts_main_articles.stopwords);
+
+-- Stemming is the costly step: stem each distinct word once, not every occurrence.
+CREATE OR REPLACE TEMP TABLE fts_new_terms AS
+WITH stems AS (SELECT w, stem(w, 'porter') AS term FROM (SELECT DISTINCT w FROM fts_new_words))
+SELECT n.docid, n.fieldid, s.term
+FROM fts_new_words AS n JOIN stems AS s USING (w);
+DROP TABLE fts_new_words;
 
 CREATE OR REPLACE TEMP TABLE fts_new_df AS
 SELECT term, count(DISTINCT docid) AS df FROM fts_new_terms GROUP BY term;

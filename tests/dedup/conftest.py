@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
-DEV_TRUTH = ROOT.parent / "shared" / "eval" / "extraction-dev" / "ground-truth.json"
+DEV_TRUTH = ROOT / "tests" / "fixtures" / "dev_bodies.json.gz"  # a copy of the dev set's ground truth (MIT)
 SAMPLES = ROOT / "flows" / "samples"
 
 
@@ -61,7 +61,9 @@ def story_of(con) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def dev_bodies() -> dict[str, str]:
     """url -> hand-marked article body of the 90 dev pages."""
-    data = json.loads(DEV_TRUTH.read_text(encoding="utf-8"))
+    import gzip
+
+    data = json.loads(gzip.decompress(DEV_TRUTH.read_bytes()).decode("utf-8"))
     return {v["url"]: v["articleBody"] for v in data.values()}
 
 
