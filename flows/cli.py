@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser(
         "search", help="BM25 full-text search over article titles and texts",
-        description="BM25 full-text search over title and text (DuckDB fts; the index is rebuilt after each run).",
+        description="BM25 full-text search over title and text (DuckDB fts; each run adds its new articles to the index).",
         epilog='example: newsflow search "north korea munitions" --limit 5',
     )
     search.add_argument("words", metavar="WORDS")

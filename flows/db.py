@@ -18,7 +18,7 @@ from typing import Iterator
 
 import duckdb
 
-from .settings import SQL_DIR
+from .settings import SQL_DIR, Settings
 
 LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
 
@@ -46,9 +46,15 @@ def view_files() -> list[Path]:
     return sorted((SQL_DIR / "views").glob("*.sql"))
 
 
-def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply every migration not yet recorded, in order, each in one transaction."""
-    con.execute(load_sql("schema_migrations"))
+def apply_migrations(con: duckdb.DuckDBPyConnection, lake: bool = False) -> list[str]:
+    """Apply every migration not yet recorded, in order, each in one transaction.
+
+    On a DuckLake (``lake``) the DDL goes through ``lake.portable_ddl``
+    (no constraints, no indexes); the recorded checksum is the file's."""
+    from .lake import portable_ddl
+
+    ddl = portable_ddl if lake else (lambda sql: sql)
+    con.execute(ddl(load_sql("schema_migrations")))
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for path in migration_files():
@@ -58,7 +64,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
         body = path.read_text(encoding="utf-8")
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(body)
+            con.execute(ddl(body))
             con.execute(
                 "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, now())",
                 [version, path.name, hashlib.sha256(body.encode()).hexdigest()],
@@ -71,10 +77,28 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create the views people query; they are cheap and always current."""
+def create_views(con: duckdb.DuckDBPyConnection, lake: bool = False) -> None:
+    """(Re)create the views people query; they are cheap and always current.
+
+    On a DuckLake every catalog change is a snapshot, so a view is replaced
+    only when its file changed: the file's checksum is kept as the view's comment."""
+    if not lake:
+        for path in view_files():
+            con.execute(path.read_text(encoding="utf-8"))
+        return
+    current = dict(con.execute(
+        "SELECT view_name, comment FROM duckdb_views() WHERE database_name = current_database()"
+    ).fetchall())
     for path in view_files():
-        con.execute(path.read_text(encoding="utf-8"))
+        body = path.read_text(encoding="utf-8")
+        checksum = hashlib.sha256(body.encode()).hexdigest()
+        name = path.stem
+        if current.get(name) == checksum:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        con.execute(body)
+        con.execute(f"COMMENT ON VIEW {name} IS '{checksum}'")  # a file stem and a hex digest
+        con.execute("COMMIT")
 
 
 def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.DuckDBPyConnection:
@@ -99,12 +123,27 @@ def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.Duc
             delay = min(delay * 2, 1.0)
 
 
+def storage_settings(path: str | os.PathLike) -> Settings:
+    """The storage knobs (``NEWSFLOW_STORAGE``, ``NEWSFLOW_LAKE_*``) for a database path."""
+    settings = Settings.from_env(db_path=str(path))
+    if settings.storage not in {"duckdb", "ducklake"}:
+        raise ValueError(f"storage must be 'duckdb' or 'ducklake', not {settings.storage!r}")
+    return settings
+
+
 def connect(path: str | os.PathLike, read_only: bool = False, wait_s: float = 60.0, on_wait=None) -> duckdb.DuckDBPyConnection:
     """Open the database; a read-write open applies migrations and views.
 
     Retries while another process holds the file (DuckDB allows one writer
-    process, or many readers, never both)."""
+    process, or many readers, never both). With ``storage = "ducklake"`` the
+    tables live in the lake (flows/lake.py): a write opens ``path`` as the
+    host DuckDB file (it keeps the one-writer lock and marks the database as
+    created) and ATTACHes the lake; a read uses an in-memory host and attaches
+    the lake read-only, so queries never wait for a run."""
     path = str(path)
+    settings = storage_settings(path)
+    if settings.storage == "ducklake":
+        return _connect_lake(path, settings, read_only, wait_s, on_wait)
     if not read_only:
         Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
     elif not Path(path).exists():
@@ -113,6 +152,25 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_s: float = 60
     if not read_only:
         apply_migrations(con)
         create_views(con)
+    return con
+
+
+def _connect_lake(path: str, settings: Settings, read_only: bool, wait_s: float, on_wait) -> duckdb.DuckDBPyConnection:
+    from . import lake
+
+    if read_only:
+        con = duckdb.connect()
+    else:
+        Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
+        con = _open(path, False, wait_s, on_wait)
+    try:
+        lake.attach(con, settings, read_only=read_only)
+        if not read_only:
+            apply_migrations(con, lake=True)
+            create_views(con, lake=True)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

@@ -177,11 +177,12 @@ def data_docs_task(settings: Settings) -> str | None:
 
 @task(name="search-index", cache_policy=NO_CACHE)
 def search_index_task(settings: Settings) -> None:
-    """Rebuild the BM25 index after a load (DuckDB's fts index does not follow table changes)."""
-    from .search import rebuild_index
+    """Bring the BM25 index up to date after a load (DuckDB's fts index does not follow table
+    changes): new articles are appended; a full rebuild only when articles were replaced."""
+    from .search import update_index
 
     with db.transaction(settings.db_path) as con:
-        rebuild_index(con)
+        update_index(con)
 
 
 # --------------------------------------------------------------------------- flow
@@ -465,7 +466,7 @@ def _execute_run(settings: Settings, kind: str, sources: list[str], since, wait_
             failed_errors = [r for r in results if not r.success and r.severity == "error"]
             with summary.clock("data_docs"):
                 summary.data_docs = data_docs_task(settings)
-            if summary.counts["articles"] or kind == "reprocess":
+            if settings.search_index and (summary.counts["articles"] or kind == "reprocess"):
                 with summary.clock("search_index"):
                     search_index_task(settings)
             summary.status = "failed" if failed_errors else "completed"

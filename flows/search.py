@@ -10,6 +10,7 @@ rebuilds only when indexed articles were deleted or re-inserted since.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import duckdb
@@ -31,12 +32,30 @@ def extension_path(name: str) -> Path:
     return path
 
 
+log = logging.getLogger(__name__)
+
+UNAVAILABLE_ON_LAKE = (
+    "full-text search is not available with storage=ducklake: DuckDB's fts index cannot be "
+    "stored in a DuckLake catalog; query the articles with `newsflow query` (e.g. ILIKE) instead"
+)
+
+
+def unavailable_reason(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why search cannot work on this connection (a DuckLake), or None."""
+    from .lake import is_lake
+
+    return UNAVAILABLE_ON_LAKE if is_lake(con) else None
+
+
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"LOAD '{extension_path('fts')}'")  # a path from our own package, not user input
 
 
 def rebuild_index(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build the index over articles(title, text); Porter stemming, English stop words."""
+    if unavailable_reason(con):
+        log.warning("search index skipped: %s", UNAVAILABLE_ON_LAKE)
+        return
     load_fts(con)
     execute_script(con, "queries/fts_rebuild")
 
@@ -51,6 +70,9 @@ def update_index(con: duckdb.DuckDBPyConnection) -> int:
     or re-inserted (a reprocess), since their old terms would have to be taken
     out. Run it inside the caller's write transaction, as the pipeline does,
     so readers never see a half-updated index."""
+    if unavailable_reason(con):
+        log.warning("search index skipped: %s", UNAVAILABLE_ON_LAKE)
+        return 0
     load_fts(con)
     if not index_exists(con) or not _has_sync_table(con):
         rebuild_index(con)
@@ -83,5 +105,8 @@ def index_exists(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def search(con: duckdb.DuckDBPyConnection, words: str, limit: int = 20) -> duckdb.DuckDBPyRelation:
+    reason = unavailable_reason(con)
+    if reason:
+        raise RuntimeError(reason)
     load_fts(con)
     return con.sql(load_sql("queries/search_articles"), params={"query": words, "limit": limit})

@@ -43,6 +43,12 @@ class Settings:
     num_perm: int = 128
     # Scale-out: a Dask scheduler address (tcp://host:8786) runs cleaning and signatures on its workers
     dask_address: str = ""
+    # Storage: "duckdb" (one file, db_path) or "ducklake" (Parquet files plus a catalog; see flows/lake.py)
+    storage: str = "duckdb"
+    lake_catalog: str = ""  # sqlite:/abs/meta.sqlite | postgres:dbname=... | a path (DuckDB-file catalog); default sqlite:<db_path stem>.lake.sqlite
+    lake_data_path: str = ""  # default <db_path stem>.lake/
+    # Search: keep the BM25 index up to date after each run (NEWSFLOW_SEARCH_INDEX=0 leaves it to later runs)
+    search_index: bool = True
     # Output
     quality_dir: str = ""  # default: <db dir>/quality
     progress: bool = True

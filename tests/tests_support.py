@@ -37,3 +37,17 @@ def write_text_corpus(folder: Path, n: int, seed: int = 7) -> list[Path]:
                      + synthetic_article(rng) + "\n", encoding="utf-8")
         paths.append(p)
     return paths
+
+
+def slow_or_crashing(item):
+    """For the worker-pool tests: 'sleep' hangs, 'crash' kills its process, 'boom' raises."""
+    import os
+    import time
+
+    if item == "sleep":
+        time.sleep(60)
+    if item == "crash":
+        os._exit(3)
+    if item == "boom":
+        raise ValueError("boom")
+    return item.upper()

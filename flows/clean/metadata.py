@@ -22,6 +22,7 @@ MIN_LANGUAGE_LETTERS = 20  # fewer letters than this: no language guess
 LANGUAGE_SAMPLE_CHARS = 400  # classify the first N characters only: enough for py3langid, and bounds the cost (linear in length)
 MIN_LANGUAGE_CONFIDENCE = 0.3  # normalised probability below which we say "unknown"
 MIN_YEAR, MAX_YEAR = 1900, 2100
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 # ---------------------------------------------------------------- language
@@ -41,7 +42,7 @@ def detect_language(text: str) -> str | None:
     if not text:
         return None
     sample = text[:LANGUAGE_SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LANGUAGE_LETTERS:
+    if len(_LETTER.findall(sample, 0, 400)) < MIN_LANGUAGE_LETTERS:
         return None
     lang, confidence = _identifier().classify(sample)
     if confidence < MIN_LANGUAGE_CONFIDENCE or not lang or lang == "und":

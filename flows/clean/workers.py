@@ -53,7 +53,10 @@ class _Worker:
     def send(self, chunk: list) -> None:
         self.pending.extend(chunk)
         self.since = time.monotonic()
-        self.conn.send(chunk)
+        try:
+            self.conn.send(chunk)
+        except OSError:  # the worker died: map() sees it through its sentinel
+            pass
 
     def kill(self) -> None:
         self.proc.kill()
@@ -87,6 +90,7 @@ class WorkerPool:
         self.chunk_size = chunk_size
         self.workers: list[_Worker] = []
         self.restarts = 0
+        self._fruitless_restarts = 0  # workers that died before returning anything, in a row
 
     def __enter__(self) -> "WorkerPool":
         self.start()
@@ -131,6 +135,7 @@ class WorkerPool:
                         results[index] = value if status == "ok" else on_failure(items[index], value)
                         remaining -= 1
                         got_any = True
+                        self._fruitless_restarts = 0
                         if progress:
                             progress(1)
                 except (EOFError, OSError):
@@ -152,6 +157,13 @@ class WorkerPool:
                     w.pending.clear()
                     w.kill()
                     self.restarts += 1
+                    if died and not got_any:
+                        self._fruitless_restarts += 1
+                        if self._fruitless_restarts > 2 * self.size + 3:
+                            raise RuntimeError(
+                                "cleaning worker processes keep dying before cleaning anything "
+                                f"(exit code {w.proc.exitcode}); see the errors above"
+                            )
                     self.workers[self.workers.index(w)] = new = _Worker(self.func)
                     if rest:
                         queue.appendleft(rest)

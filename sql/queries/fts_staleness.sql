@@ -1,4 +1,4 @@
--- Is the index still a prefix of articles? Call after fts_new_articles.sql.
+-- Does the index still describe only current articles? Call after fts_new_articles.sql.
 -- gone: indexed articles no longer in articles (deleted);
 -- reinserted: indexed articles cleaned after the index last covered them (a reprocess re-inserts
 -- under the same article_id, possibly with a new text). Either needs a full rebuild.

@@ -1,4 +1,8 @@
--- A new flow run begins.
-INSERT INTO runs (run_id, started_at, status, sources, code_version, kind, since)
-VALUES ($run_id, now(), 'running', $sources, $code_version, $kind, $since)
-ON CONFLICT (run_id) DO UPDATE SET status = 'running', started_at = now();
+-- A new flow run begins (a retried run id is reset to running).
+-- MERGE rather than ON CONFLICT: DuckLake tables have no keys to conflict on.
+MERGE INTO runs
+USING (SELECT $run_id AS run_id) AS s
+ON runs.run_id = s.run_id
+WHEN MATCHED THEN UPDATE SET status = 'running', started_at = now()
+WHEN NOT MATCHED THEN INSERT (run_id, started_at, status, sources, code_version, kind, since)
+    VALUES ($run_id, now(), 'running', $sources, $code_version, $kind, $since);

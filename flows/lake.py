@@ -1,0 +1,162 @@
+"""DuckLake storage: the same tables and views, kept as Parquet files plus a catalog.
+
+With ``storage = "ducklake"`` a connection is a DuckDB session that ATTACHes
+the lake as ``lake`` and ``USE``s it, so every unqualified table name in
+``sql/`` resolves to the lake. The catalog is a SQLite file by default (one
+machine), a DuckDB file, or PostgreSQL (many writers on many machines); the
+data files are Parquet under the data path.
+
+Extensions are loaded from the installed ``duckdb-extension-*`` packages,
+never downloaded. DuckLake has no PRIMARY KEY/UNIQUE constraints and no
+indexes, so ``portable_ddl`` strips them from the migrations when applying
+them to a lake (the SQL in ``sql/queries`` never relies on them: it uses
+MERGE and anti-joins instead of ON CONFLICT).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from .settings import Settings
+
+LAKE_NAME = "lake"
+
+# Extensions whose package file is named after the package but whose entry point
+# (and so the file name DuckDB expects) is the older ``<name>_scanner``.
+_SCANNER_ALIASES = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}
+
+
+def catalog_spec(settings: Settings) -> str:
+    """What follows ``ducklake:`` in the ATTACH string.
+
+    ``sqlite:PATH`` (default ``<db_path without suffix>.lake.sqlite``),
+    ``postgres:dbname=... host=...`` or a plain path (a DuckDB-file catalog)."""
+    spec = settings.lake_catalog.strip()
+    if not spec:
+        stem = _stem(settings)
+        return "sqlite:" + str(stem.with_name(stem.name + ".lake.sqlite"))
+    if spec.startswith("sqlite:"):
+        return "sqlite:" + str(Path(spec[len("sqlite:"):]).expanduser().resolve())
+    if spec.startswith(("postgres:", "postgresql:")):
+        return spec
+    return str(Path(spec).expanduser().resolve())
+
+
+def data_path(settings: Settings) -> str:
+    """Where the Parquet files go (default ``<db_path without suffix>.lake/``)."""
+    raw = settings.lake_data_path.strip()
+    path = Path(raw).expanduser().resolve() if raw else _stem(settings).with_name(_stem(settings).name + ".lake")
+    return str(path) + os.sep
+
+
+def catalog_file(spec: str) -> Path | None:
+    """The local file holding the catalog, or None for a server (PostgreSQL)."""
+    if spec.startswith("sqlite:"):
+        return Path(spec[len("sqlite:"):])
+    if spec.startswith(("postgres:", "postgresql:")):
+        return None
+    return Path(spec)
+
+
+def _stem(settings: Settings) -> Path:
+    return Path(settings.db_path).expanduser().resolve().with_suffix("")
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsflow" / "duckdb-extensions" / f"v{duckdb.__version__}"
+
+
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """LOAD an extension from its installed package file (never a download).
+
+    sqlite and postgres must be loaded under their entry-point name
+    (``sqlite_scanner``...): a copy under that name is kept in a cache folder."""
+    from .search import extension_path
+
+    path = extension_path(name)
+    alias = _SCANNER_ALIASES.get(name)
+    if alias:
+        target = _cache_dir() / f"{alias}.duckdb_extension"
+        if not target.exists() or target.stat().st_size != path.stat().st_size:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}")
+            shutil.copyfile(path, tmp)
+            os.replace(tmp, target)  # atomic: a concurrent process sees the old file or the whole new one
+        path = target
+    con.execute(f"LOAD '{_quote(str(path))}'")
+
+
+def attach(con: duckdb.DuckDBPyConnection, settings: Settings, read_only: bool = False) -> None:
+    """ATTACH the lake as ``lake`` and make it the default catalog."""
+    spec = catalog_spec(settings)
+    load_extension(con, "ducklake")
+    if spec.startswith("sqlite:"):
+        load_extension(con, "sqlite")
+    elif spec.startswith(("postgres:", "postgresql:")):
+        load_extension(con, "postgres")
+    local = catalog_file(spec)
+    if local is not None:
+        if read_only and not local.exists():
+            raise FileNotFoundError(f"No DuckLake catalog at {local}: run `newsflow run` first.")
+        local.parent.mkdir(parents=True, exist_ok=True)
+    # No data inlining: every row goes to Parquet, so any Parquet reader sees all the data.
+    options = [f"DATA_PATH '{_quote(data_path(settings))}'", "DATA_INLINING_ROW_LIMIT 0"]
+    if read_only:
+        options.append("READ_ONLY")
+    # ATTACH takes no prepared parameters: the strings come from settings and are quoted.
+    con.execute(f"ATTACH 'ducklake:{_quote(spec)}' AS {LAKE_NAME} ({', '.join(options)})")
+    con.execute(f"USE {LAKE_NAME}")
+
+
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's default catalog is a DuckLake."""
+    row = con.execute(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return bool(row) and row[0] == "ducklake"
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+# --- DDL for a lake --------------------------------------------------------------------
+
+_STRING_OR_COMMENT = re.compile(r"('(?:[^']|'')*')|(--[^\n]*)")
+_TABLE_CONSTRAINT = re.compile(r",\s*(?:CONSTRAINT\s+\w+\s+)?(?:PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)", re.I)
+_COLUMN_CONSTRAINT = re.compile(r"\s+(?:PRIMARY\s+KEY|UNIQUE)\b(?!\s*\()", re.I)
+_CREATE_INDEX = re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.I)
+
+
+def portable_ddl(sql: str) -> str:
+    """The DDL without what DuckLake rejects: PRIMARY KEY and UNIQUE constraints
+    (column or table level) and CREATE INDEX statements. Comments are dropped;
+    string literals are left alone."""
+    body = _STRING_OR_COMMENT.sub(lambda m: m.group(1) or "", sql)
+    kept = []
+    for statement in _split(body):
+        if _CREATE_INDEX.match(statement):
+            continue
+        kept.append(_outside_strings(statement, lambda s: _COLUMN_CONSTRAINT.sub("", _TABLE_CONSTRAINT.sub("", s))))
+    return "".join(s + ";\n" for s in kept)
+
+
+def _split(sql: str) -> list[str]:
+    """Statements split on semicolons outside string literals."""
+    parts, start = [], 0
+    for m in re.finditer(r"'(?:[^']|'')*'|;", sql):
+        if m.group(0) == ";":
+            parts.append(sql[start:m.start()])
+            start = m.end()
+    parts.append(sql[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _outside_strings(sql: str, fn) -> str:
+    pieces = re.split(r"('(?:[^']|'')*')", sql)
+    return "".join(p if i % 2 else fn(p) for i, p in enumerate(pieces))

@@ -1,0 +1,27 @@
+"""The worker pool: a per-document time limit, crashes contained, order kept."""
+from __future__ import annotations
+
+import time
+
+from flows.clean.workers import WorkerPool
+from tests_support import slow_or_crashing
+
+
+def failure(item, reason):
+    return f"failed {item}: {reason}"
+
+
+def test_timeouts_and_crashes_cost_one_item_each():
+    items = ["a", "sleep", "b", "crash", "c", "boom", "d"] + [f"x{i}" for i in range(20)]
+    started = time.monotonic()
+    with WorkerPool(slow_or_crashing, size=2, timeout_s=1.0, chunk_size=4) as pool:
+        out = pool.map(items, failure)
+        assert pool.restarts == 2
+        again = pool.map(["e", "f"], failure)  # the pool still works afterwards
+    assert time.monotonic() - started < 30
+    assert out[0] == "A" and out[2] == "B" and out[4] == "C" and out[6] == "D"
+    assert out[1].startswith("failed sleep: timeout")
+    assert out[3].startswith("failed crash: worker crashed")
+    assert out[5] == "failed boom: ValueError: boom"
+    assert out[7:] == [f"X{i}" for i in range(20)]
+    assert again == ["E", "F"]
