@@ -118,6 +118,14 @@ def needs_workers(docs: list[RawDocument]) -> bool:
     return any(d.kind == "html" for d in docs) or len(docs) > 200
 
 
+def warm_worker() -> None:
+    """Import the extractors and load the language model in a fresh worker process."""
+    from . import html, text  # noqa: F401
+    from .metadata import detect_language
+
+    detect_language("A short sentence to load the language model once.")
+
+
 def clean_in_process(docs: list[RawDocument], settings: Settings, progress=None) -> list[Article | Rejection]:
     """Clean in this process (no per-document time limit): small text batches, Dask workers."""
     out = []
@@ -147,6 +155,7 @@ class Cleaner:
                 partial(_clean_or_reject, settings=self.settings),
                 size=self.settings.workers,
                 timeout_s=self.settings.extract_timeout_s,
+                initializer=warm_worker,
             )
         return self._pool.map(docs, _failure, progress)
 

@@ -98,7 +98,7 @@ def _finish(text: str) -> str:
     if _MOJIBAKE.search(text):
         import ftfy
 
-        text = ftfy.fix_text(text, normalization="NFC")
+        text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 

@@ -20,11 +20,14 @@ from typing import Callable, Sequence
 _CTX = mp.get_context("spawn")  # never fork a process that runs Prefect's threads
 
 
-def _worker_main(conn, func: Callable) -> None:
+def _worker_main(conn, func: Callable, initializer: Callable | None) -> None:
     # Ignore Ctrl-C in workers: the parent decides when they stop.
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer()  # imports and models, before any document's clock starts
+    conn.send(("ready", None))
     while True:
         try:
             msg = conn.recv()
@@ -42,13 +45,25 @@ def _worker_main(conn, func: Callable) -> None:
 
 
 class _Worker:
-    def __init__(self, func: Callable):
+    def __init__(self, func: Callable, initializer: Callable | None = None):
         self.conn, child = _CTX.Pipe()
-        self.proc = _CTX.Process(target=_worker_main, args=(child, func), daemon=True)
+        self.proc = _CTX.Process(target=_worker_main, args=(child, func, initializer), daemon=True)
         self.proc.start()
         child.close()
         self.pending: deque = deque()  # (index, item) sent, not yet answered
         self.since = 0.0  # when the current document started
+        self.ready = False
+
+    def wait_ready(self, timeout_s: float = 120.0) -> None:
+        """The worker has imported what it needs: only now do time limits apply."""
+        if self.ready:
+            return
+        if self.conn.poll(timeout_s):
+            try:
+                self.conn.recv()
+            except (EOFError, OSError):
+                return  # died while starting: map() handles it through the sentinel
+            self.ready = True
 
     def send(self, chunk: list) -> None:
         self.pending.extend(chunk)
@@ -83,8 +98,10 @@ class WorkerPool:
     out or crashed its worker gets ``on_failure(item, reason)``.
     """
 
-    def __init__(self, func: Callable, size: int | None = None, timeout_s: float = 30.0, chunk_size: int = 16):
+    def __init__(self, func: Callable, size: int | None = None, timeout_s: float = 30.0, chunk_size: int = 16,
+                 initializer: Callable | None = None):
         self.func = func
+        self.initializer = initializer
         self.size = max(1, size or os.cpu_count() or 1)
         self.timeout_s = timeout_s
         self.chunk_size = chunk_size
@@ -101,7 +118,9 @@ class WorkerPool:
 
     def start(self) -> None:
         while len(self.workers) < self.size:
-            self.workers.append(_Worker(self.func))
+            self.workers.append(_Worker(self.func, self.initializer))
+        for w in self.workers:
+            w.wait_ready()
 
     def close(self) -> None:
         for w in self.workers:
@@ -164,7 +183,8 @@ class WorkerPool:
                                 "cleaning worker processes keep dying before cleaning anything "
                                 f"(exit code {w.proc.exitcode}); see the errors above"
                             )
-                    self.workers[self.workers.index(w)] = new = _Worker(self.func)
+                    self.workers[self.workers.index(w)] = new = _Worker(self.func, self.initializer)
+                    new.wait_ready()
                     if rest:
                         queue.appendleft(rest)
                     w = new
