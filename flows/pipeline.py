@@ -46,6 +46,7 @@ class RunSummary:
     seconds: float = 0.0
     message: str = ""
     timings: Counter = field(default_factory=Counter)  # seconds per stage, summed over batches
+    seen_raw: set = field(default_factory=set, repr=False)  # raw ids taken up by this run
 
     @contextlib.contextmanager
     def clock(self, stage: str):
@@ -203,66 +204,72 @@ def _record(summary: RunSummary, outcome) -> None:
             summary.checks_failed.append((r.stage, r.check_name, r.severity, r.observed))
 
 
-def process_batch(
-    docs: list[RawDocument], batch_no: int, settings: Settings, run_id: str, cleaner: Cleaner,
-    summary: RunSummary, progress=None, reprocess: bool = False,
-) -> None:
-    """Skip what is stored, check raw, clean, check clean, then store and dedup in one transaction.
+@dataclass
+class PreparedBatch:
+    """A batch after the raw stage: what is new, what was rejected, what goes to cleaning."""
 
-    With ``reprocess`` the documents come from the raw layer itself: nothing is
-    skipped, and dedup is left to the rebuild that follows."""
-    logger = get_run_logger()
+    batch_no: int
+    read: int
+    new: list[RawDocument]
+    to_clean: list[RawDocument]
+    rejections: list[Rejection]
+    results: list
+
+
+def prepare_batch(
+    docs: list[RawDocument], batch_no: int, settings: Settings, summary: RunSummary, progress=None,
+    reprocess: bool = False,
+) -> PreparedBatch:
+    """Skip what is stored (or was seen earlier in this run), then run the raw checks.
+
+    With ``reprocess`` the documents come from the raw layer itself: nothing is skipped."""
     counts = summary.counts
     counts["read"] += len(docs)
     unique: dict[str, RawDocument] = {}
     for d in docs:
-        unique.setdefault(d.raw_id, d)
-    if reprocess:
-        known = set()
-    elif Path(settings.db_path).exists():
+        if d.raw_id not in summary.seen_raw:
+            unique.setdefault(d.raw_id, d)
+    known: set[str] = set()
+    if not reprocess and unique and Path(settings.db_path).exists():
         con = db.connect(settings.db_path, read_only=True)
         try:
             known = known_raw_ids(con, list(unique))
         finally:
             con.close()
-    else:
-        known = set()
     new = [d for rid, d in unique.items() if rid not in known]
+    summary.seen_raw.update(d.raw_id for d in new)
     counts["already_stored"] += len(docs) - len(new)
     if progress and len(docs) > len(new):
         progress(len(docs) - len(new))
+    prepared = PreparedBatch(batch_no, len(docs), new, [], [], [])
     if not new:
-        logger.info("batch %d: %d documents, all stored already", batch_no, len(docs))
-        return
+        return prepared
     counts["new"] += len(new)
-
-    rejections: list[Rejection] = []
-    results: list = []
-    clock = summary.clock
-    with clock("check_raw"):
+    with summary.clock("check_raw"):
         raw_outcome = check_raw_task(new, settings, batch_no)
     _record(summary, raw_outcome)
-    results.extend(raw_outcome.results)
-    to_clean = []
+    prepared.results.extend(raw_outcome.results)
     for d in new:
         if d.error:  # the source could not be read whole: say so in the source's own words
-            rejections.append(Rejection(d.raw_id, d.source, "ingest", error_reason(d.error), d.error))
+            prepared.rejections.append(Rejection(d.raw_id, d.source, "ingest", error_reason(d.error), d.error))
         elif d.raw_id in raw_outcome.rejected:
             check, observed = raw_outcome.rejected[d.raw_id]
-            rejections.append(Rejection(d.raw_id, d.source, "raw", check, observed))
+            prepared.rejections.append(Rejection(d.raw_id, d.source, "raw", check, observed))
         else:
-            to_clean.append(d)
+            prepared.to_clean.append(d)
             continue
         if progress:
             progress(1)
+    return prepared
 
-    with clock("clean"):
-        if not to_clean:
-            cleaned = []
-        elif settings.dask_address:
-            cleaned = clean_on_dask(to_clean, settings, progress)
-        else:
-            cleaned = clean_task(to_clean, cleaner, progress)
+
+def finish_batch(
+    prepared: PreparedBatch, cleaned: list[Article | Rejection], settings: Settings, run_id: str,
+    summary: RunSummary, reprocess: bool = False,
+) -> None:
+    """Check the cleaned articles, then store everything and dedup in one transaction."""
+    counts, clock = summary.counts, summary.clock
+    rejections, results, batch_no = prepared.rejections, prepared.results, prepared.batch_no
     articles = [c for c in cleaned if isinstance(c, Article)]
     rejections.extend(c for c in cleaned if isinstance(c, Rejection))
     counts["cleaned"] += len(articles)
@@ -286,8 +293,9 @@ def process_batch(
     if settings.dask_address and articles and not reprocess:
         with clock("signatures"):
             signatures = signatures_task.submit(articles, settings).result()
+
     with clock("store_and_dedup"):
-        report = store_and_dedup_task(settings, run_id, new, articles, rejections, results, batch_no,
+        report = store_and_dedup_task(settings, run_id, prepared.new, articles, rejections, results, batch_no,
                                       dedup=not reprocess, signatures=signatures)
     counts["articles"] += len(articles)
     counts["quarantined"] += len(rejections)
@@ -296,10 +304,42 @@ def process_batch(
     for key, value in (report or {}).items():
         if isinstance(value, (int, float)):
             counts[f"dedup_{key}"] += value
-    logger.info(
+    get_run_logger().info(
         "batch %d: %d read, %d new, %d articles, %d quarantined, dedup %s",
-        batch_no, len(docs), len(new), len(articles), len(rejections), report,
+        batch_no, prepared.read, len(prepared.new), len(articles), len(rejections), report,
     )
+
+
+def process_batches(
+    batches: Iterable[list[RawDocument]], settings: Settings, run_id: str, cleaner: Cleaner,
+    summary: RunSummary, progress=None, reprocess: bool = False,
+) -> None:
+    """Run the batches through the stages, cleaning batch k+1 in the worker processes
+    while batch k is checked, stored and deduplicated here (a two-stage pipeline)."""
+    pending: tuple[PreparedBatch, object] | None = None  # a batch whose cleaning is under way
+
+    def start_cleaning(prepared: PreparedBatch):
+        if not prepared.to_clean:
+            return []
+        if settings.dask_address:
+            return clean_on_dask(prepared.to_clean, settings, progress)
+        return clean_task.submit(prepared.to_clean, cleaner, progress)
+
+    def wait(future) -> list:
+        if isinstance(future, list):
+            return future
+        with summary.clock("clean_wait"):
+            return future.result()
+
+    for batch_no, docs in enumerate(batches):
+        prepared = prepare_batch(docs, batch_no, settings, summary, progress, reprocess)
+        cleaned_before = wait(pending[1]) if pending else None
+        future = start_cleaning(prepared)
+        if pending:
+            finish_batch(pending[0], cleaned_before, settings, run_id, summary, reprocess)
+        pending = (prepared, future)
+    if pending:
+        finish_batch(pending[0], wait(pending[1]), settings, run_id, summary, reprocess)
 
 
 def _documents(settings: Settings, sources: list[str], summary: RunSummary) -> Iterator[RawDocument]:
@@ -349,8 +389,8 @@ def newsflow_flow(
     sources = [str(s) for s in (sources or [SAMPLES_DIR])]
 
     def work(summary: RunSummary, cleaner: Cleaner, progress) -> None:
-        for batch_no, docs in enumerate(batched(_documents(settings, sources, summary), settings.batch_size)):
-            process_batch(docs, batch_no, settings, summary.run_id, cleaner, summary, progress.advance)
+        batches = batched(_documents(settings, sources, summary), settings.batch_size)
+        process_batches(batches, settings, summary.run_id, cleaner, summary, progress.advance)
 
     return _execute_run(settings, "ingest", sources, None, wait_for_lock, show_progress, work)
 
@@ -379,9 +419,8 @@ def reprocess_flow(
             db.execute_script(con, "queries/reprocess_reset", {"since": since})
             db.execute_script(con, "queries/dedup_reset")
         summary.counts["reprocessed"] = len(raw_ids)
-        for batch_no, ids in enumerate(batched(raw_ids, settings.batch_size)):
-            process_batch(load_raw_documents(settings, ids), batch_no, settings, summary.run_id, cleaner, summary,
-                          progress.advance, reprocess=True)
+        batches = (load_raw_documents(settings, ids) for ids in batched(raw_ids, settings.batch_size))
+        process_batches(batches, settings, summary.run_id, cleaner, summary, progress.advance, reprocess=True)
         for key, value in rebuild_dedup_task(settings, summary.run_id).items():
             summary.counts[f"dedup_{key}"] += value
 
@@ -455,6 +494,7 @@ def _execute_run(settings: Settings, kind: str, sources: list[str], since, wait_
         try:
             with summary.clock("read_sources_and_batches"):
                 work(summary, cleaner, progress)
+            summary.timings["clean"] += cleaner.seconds
             progress.close()
             with summary.clock("run_checks"):
                 results = check_dedup_and_run_task(settings, run_id)

@@ -9,6 +9,7 @@ a batch in worker processes with a per-document time limit (workers.py).
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, datetime, timezone
 from functools import partial
 
@@ -142,8 +143,16 @@ class Cleaner:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._pool = None
+        self.seconds = 0.0  # time spent cleaning, for the run's timings
 
     def clean(self, docs: list[RawDocument], progress=None) -> list[Article | Rejection]:
+        started = time.perf_counter()
+        try:
+            return self._clean(docs, progress)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _clean(self, docs: list[RawDocument], progress=None) -> list[Article | Rejection]:
         if not docs:
             return []
         if self.settings.workers <= 1 and not any(d.kind == "html" for d in docs) or not needs_workers(docs):
