@@ -126,6 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--only", metavar="NAME", action="append", help="serve only this deployment (repeatable)")
     serve.add_argument("--list", action="store_true", help="list the deployments that would be served, then exit")
 
+    deploy = sub.add_parser(
+        "deploy", help="register prefect.yaml's deployments with the Prefect server, for a work pool's workers",
+        description=(
+            "Register the deployments declared in prefect.yaml (schedules, parameters, concurrency limit) with "
+            "the Prefect server at PREFECT_API_URL, for the workers of their work pool. Start the workers in this "
+            "folder: `prefect worker start --pool newsflow-process`."
+        ),
+    )
+    deploy.add_argument("--file", default="prefect.yaml", metavar="PATH", help="the deployments file (default prefect.yaml)")
+    deploy.add_argument("--only", metavar="NAME", action="append", help="only this deployment (repeatable)")
+    deploy.add_argument("--pool", metavar="NAME", help="work pool (default: the one prefect.yaml names)")
+
     search = sub.add_parser(
         "search", help="BM25 full-text search over article titles and texts",
         description="BM25 full-text search over title and text (DuckDB fts; each run adds its new articles to the index).",
@@ -306,6 +318,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deployments import apply_deployments, load_deployments
+
+    if not os.environ.get("PREFECT_API_URL"):
+        print("newsflow: deploy needs a Prefect server: run `prefect server start`, then "
+              "export PREFECT_API_URL=http://127.0.0.1:4200/api", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        deployments = load_deployments(Path(args.file), only=args.only)
+    except (OSError, ValueError) as exc:
+        print(f"newsflow: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for d, dep_id in zip(deployments, apply_deployments(deployments, args.pool)):
+        print(f"deployed {d['flow_name']}/{d['name']:<14} {dep_id}  "
+              f"{d.get('schedule') or 'on demand'}")
+    print("Start a worker in this folder: prefect worker start --pool " + (args.pool or deployments[0]["work_pool"]))
+    return EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from . import search
 
@@ -365,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     handler = {
         "run": cmd_run, "query": cmd_query, "search": cmd_search, "reprocess": cmd_reprocess, "serve": cmd_serve,
+        "deploy": cmd_deploy,
     }.get(args.command)
     if handler is None:  # pragma: no cover
         parser.error(f"unknown command {args.command}")

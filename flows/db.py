@@ -125,7 +125,9 @@ def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.Duc
 
 def storage_settings(path: str | os.PathLike) -> Settings:
     """The storage knobs (``NEWSFLOW_STORAGE``, ``NEWSFLOW_LAKE_*``) for a database path."""
-    settings = Settings.from_env(db_path=str(path))
+    names = ("storage", "lake_catalog", "lake_data_path")
+    env = {name: os.environ.get(f"NEWSFLOW_{name.upper()}") for name in names}
+    settings = Settings(db_path=str(path), **{k: v.strip() for k, v in env.items() if v is not None})
     if settings.storage not in {"duckdb", "ducklake"}:
         raise ValueError(f"storage must be 'duckdb' or 'ducklake', not {settings.storage!r}")
     return settings

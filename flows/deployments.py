@@ -11,8 +11,8 @@ from pathlib import Path
 import yaml
 
 ENTRYPOINTS = {
-    "flows/pipeline.py:newsflow_flow": "newsflow_flow",
-    "flows/pipeline.py:reprocess_flow": "reprocess_flow",
+    "flows.pipeline:newsflow_flow": "newsflow_flow",
+    "flows.pipeline:reprocess_flow": "reprocess_flow",
 }
 
 
@@ -30,7 +30,10 @@ def load_deployments(path: Path, only: list[str] | None = None) -> list[dict]:
         schedules = d.get("schedules") or []
         out.append({
             "name": d["name"],
+            "work_pool": (d.get("work_pool") or {}).get("name"),
+            "concurrency_limit": d.get("concurrency_limit"),
             "flow": ENTRYPOINTS[d["entrypoint"]],
+            "flow_name": {"newsflow_flow": "newsflow", "reprocess_flow": "newsflow-reprocess"}[ENTRYPOINTS[d["entrypoint"]]],
             "parameters": d.get("parameters") or {},
             "schedule": schedules[0].get("cron") if schedules else None,
             "timezone": schedules[0].get("timezone", "UTC") if schedules else "UTC",
@@ -57,3 +60,34 @@ def serve_deployments(deployments: list[dict]) -> None:
             kwargs["schedules"] = [Cron(d["schedule"], timezone=d["timezone"])]
         to_serve.append(flow.to_deployment(**kwargs))
     serve(*to_serve, limit=1)
+
+
+def apply_deployments(deployments: list[dict], work_pool: str | None = None) -> list[str]:
+    """Register the deployments with the Prefect server for a work pool's workers.
+
+    The same as ``prefect deploy --all`` for this project (whose CLI in Prefect
+    3.8.8 stops after the first deployment on a 422 from the workers endpoint).
+    Workers must run in this folder: the entrypoint is flows/pipeline.py."""
+    from prefect.deployments.runner import EntrypointType, RunnerDeployment
+    from prefect.runner.storage import LocalStorage
+
+    from . import pipeline
+
+    ids = []
+    for d in deployments:
+        kwargs = {
+            "name": d["name"], "parameters": d["parameters"], "description": d["description"],
+            "work_pool_name": work_pool or d["work_pool"], "concurrency_limit": d["concurrency_limit"],
+        }
+        if d["schedule"]:
+            from prefect.schedules import Cron
+
+            kwargs["schedules"] = [Cron(d["schedule"], timezone=d["timezone"])]
+        deployment = RunnerDeployment.from_flow(
+            getattr(pipeline, d["flow"]), entrypoint_type=EntrypointType.MODULE_PATH, **kwargs
+        )
+        # Runs start in this folder (a set_working_directory pull step), so relative
+        # paths in the parameters (data/news.duckdb, inbox/) mean what they say.
+        deployment.storage = LocalStorage(str(Path.cwd()))
+        ids.append(str(deployment.apply()))
+    return ids

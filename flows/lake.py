@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import duckdb
@@ -104,6 +105,8 @@ def attach(con: duckdb.DuckDBPyConnection, settings: Settings, read_only: bool =
         if read_only and not local.exists():
             raise FileNotFoundError(f"No DuckLake catalog at {local}: run `newsflow run` first.")
         local.parent.mkdir(parents=True, exist_ok=True)
+        if spec.startswith("sqlite:") and not read_only:
+            ensure_wal(local)
     # No data inlining: every row goes to Parquet, so any Parquet reader sees all the data.
     options = [f"DATA_PATH '{_quote(data_path(settings))}'", "DATA_INLINING_ROW_LIMIT 0"]
     if read_only:
@@ -111,6 +114,20 @@ def attach(con: duckdb.DuckDBPyConnection, settings: Settings, read_only: bool =
     # ATTACH takes no prepared parameters: the strings come from settings and are quoted.
     con.execute(f"ATTACH 'ducklake:{_quote(spec)}' AS {LAKE_NAME} ({', '.join(options)})")
     con.execute(f"USE {LAKE_NAME}")
+
+
+def ensure_wal(path: Path) -> None:
+    """Put a SQLite catalog in WAL mode (it stays so: the mode is kept in the file).
+
+    In SQLite's default mode a reader (``newsflow query`` during a run) holds a
+    lock that makes the writer's commit fail with "database is locked"; in WAL
+    mode readers never block the writer. Needs a local disk (not NFS)."""
+    con = sqlite3.connect(path, timeout=10)
+    try:
+        if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            con.execute("PRAGMA journal_mode=WAL")
+    finally:
+        con.close()
 
 
 def is_lake(con: duckdb.DuckDBPyConnection) -> bool:

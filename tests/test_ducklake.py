@@ -96,6 +96,21 @@ def test_connect_creates_the_tables_and_views_in_the_lake(tmp_path, lake_env):
     ro.close()
 
 
+def test_readers_see_committed_snapshots_while_a_writer_works(tmp_path, lake_env):
+    path = tmp_path / "news.duckdb"
+    writer = db.connect(path)  # holds the host file, as a run's batch commit does
+    writer.execute("BEGIN TRANSACTION")
+    writer.execute("INSERT INTO runs (run_id, started_at, status) VALUES ('r1', now(), 'running')")
+    reader = db.connect(path, read_only=True, wait_s=0)  # no wait: readers do not open the host file
+    assert reader.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+    writer.execute("COMMIT")
+    reader.close()
+    reader = db.connect(path, read_only=True, wait_s=0)
+    assert reader.execute("SELECT run_id FROM runs").fetchall() == [("r1",)]
+    reader.close()
+    writer.close()
+
+
 def test_search_says_it_is_not_available(tmp_path, lake_env):
     from flows import search
 

@@ -77,3 +77,38 @@ def test_run_shows_in_the_server_with_artifacts(prefect_server, tmp_path, cli):
         assert {"newsflow-run-counts", "newsflow-run-summary"} <= keys
         summary = next(a for a in artifacts if a["key"] == "newsflow-run-summary")
         assert "Data quality" in summary["data"]
+
+
+def test_deployment_runs_on_a_process_worker(prefect_server, tmp_path, cli):
+    """`newsflow deploy` registers prefect.yaml's deployments; a process worker runs one to Completed."""
+    import yaml
+
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    for d in spec["deployments"]:
+        d["parameters"]["db_path"] = str(tmp_path / "scheduled.duckdb")
+    (tmp_path / "prefect.yaml").write_text(yaml.safe_dump(spec))
+    env = dict(os.environ, PREFECT_API_URL=prefect_server, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    prefect = str(Path(sys.executable).parent / "prefect")
+    subprocess.run([prefect, "work-pool", "create", "newsflow-process", "--type", "process"],
+                   env=env, check=True, capture_output=True, timeout=60)
+    deployed = cli(["deploy", "--file", str(tmp_path / "prefect.yaml")], env, cwd=tmp_path)
+    assert deployed.returncode == 0, deployed.stderr
+    assert "newsflow/feeds-hourly" in deployed.stdout and "15 * * * *" in deployed.stdout
+    worker = subprocess.Popen([prefect, "worker", "start", "--pool", "newsflow-process"], env=env, cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        run = subprocess.run([prefect, "deployment", "run", "newsflow/sample", "--watch", "--watch-timeout", "240"],
+                             env=env, capture_output=True, text=True, timeout=300)
+        assert "Completed" in run.stdout, run.stdout[-2000:] + run.stderr[-2000:]
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "scheduled.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+    with httpx.Client(base_url=prefect_server, timeout=10) as api:
+        deps = {d["name"]: d for d in api.post("/deployments/filter", json={}).json()}
+        feeds = deps["feeds-hourly"]
+        assert (feeds.get("concurrency_limit") or (feeds.get("global_concurrency_limit") or {}).get("limit")) == 1
+        assert deps["feeds-hourly"]["schedules"][0]["schedule"]["cron"] == "15 * * * *"
