@@ -73,6 +73,21 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def batched_documents(docs: Iterable[RawDocument], size: int, max_bytes: int) -> Iterator[list[RawDocument]]:
+    """Batches of at most ``size`` documents and about ``max_bytes`` of content (HTML
+    pages are large: a count alone would let memory grow with page size)."""
+    batch: list[RawDocument] = []
+    held = 0
+    for doc in docs:
+        batch.append(doc)
+        held += len(doc.content)
+        if len(batch) >= size or held >= max_bytes:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
+
+
 # --------------------------------------------------------------------------- tasks
 
 
@@ -389,7 +404,7 @@ def newsflow_flow(
     sources = [str(s) for s in (sources or [SAMPLES_DIR])]
 
     def work(summary: RunSummary, cleaner: Cleaner, progress) -> None:
-        batches = batched(_documents(settings, sources, summary), settings.batch_size)
+        batches = batched_documents(_documents(settings, sources, summary), settings.batch_size, settings.batch_bytes)
         process_batches(batches, settings, summary.run_id, cleaner, summary, progress.advance)
 
     return _execute_run(settings, "ingest", sources, None, wait_for_lock, show_progress, work)

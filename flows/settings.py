@@ -25,6 +25,7 @@ class Settings:
     extract_timeout_s: float = 30.0  # per-document limit for HTML extraction
     workers: int = max(1, min(4, os.cpu_count() or 1))
     batch_size: int = 2000  # documents per batch (one transaction per batch)
+    batch_bytes: int = 64 * 1024 * 1024  # ...or fewer, once their content reaches this size
     min_words: int = 20
     max_words: int = 50_000
     languages: tuple[str, ...] = ()  # empty: keep every language
