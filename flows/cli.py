@@ -61,6 +61,11 @@ def _add_db(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_deployments_file(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--file", default="prefect.yaml", metavar="PATH", help="the deployments file (default prefect.yaml)")
+    p.add_argument("--only", metavar="NAME", action="append", help="only this deployment (repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsflow", description=DESCRIPTION, epilog=RUN_EPILOG,
@@ -122,8 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
             "http://127.0.0.1:4200/api after `prefect server start`). Stop with Ctrl-C."
         ),
     )
-    serve.add_argument("--file", default="prefect.yaml", metavar="PATH", help="the deployments file (default prefect.yaml)")
-    serve.add_argument("--only", metavar="NAME", action="append", help="serve only this deployment (repeatable)")
+    _add_deployments_file(serve)
     serve.add_argument("--list", action="store_true", help="list the deployments that would be served, then exit")
 
     deploy = sub.add_parser(
@@ -134,8 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
             "folder: `prefect worker start --pool newsflow-process`."
         ),
     )
-    deploy.add_argument("--file", default="prefect.yaml", metavar="PATH", help="the deployments file (default prefect.yaml)")
-    deploy.add_argument("--only", metavar="NAME", action="append", help="only this deployment (repeatable)")
+    _add_deployments_file(deploy)
     deploy.add_argument("--pool", metavar="NAME", help="work pool (default: the one prefect.yaml names)")
 
     search = sub.add_parser(
