@@ -59,6 +59,11 @@ def _add_db(p: argparse.ArgumentParser) -> None:
         "--db", metavar="PATH", default=None,
         help="the DuckDB file (default: $NEWSFLOW_DB or data/news.duckdb)",
     )
+    p.add_argument(
+        "--storage", choices=("duckdb", "ducklake"), default=None,
+        help="one DuckDB file, or a DuckLake (Parquet files and a SQLite catalog beside --db); "
+             "default $NEWSFLOW_STORAGE or duckdb",
+    )
 
 
 def _add_deployments_file(p: argparse.ArgumentParser) -> None:
@@ -242,7 +247,8 @@ def _print_result(result: dict, summary, as_json: bool) -> None:
         print(json.dumps(result, indent=2, default=str))
         return
     if summary is None:
-        summary = RunSummary(run_id=result["run_id"], db_path=result["db_path"], status=result["status"])
+        summary = RunSummary(run_id=result["run_id"], db_path=result["db_path"], status=result["status"],
+                             kind=result.get("kind", "ingest"))
         summary.counts = Counter(result["counts"])
         summary.rejected_by_reason = Counter(result["rejected_by_reason"])
         summary.checks_passed = result["checks_passed"]
@@ -347,6 +353,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     if con is None:
         return EXIT_FAILED
     try:
+        reason = search.unavailable_reason(con)
+        if reason:
+            print(f"newsflow: {reason}", file=sys.stderr)
+            return EXIT_FAILED
         if not search.index_exists(con):
             print("newsflow: no search index yet: run `newsflow run` first (it builds the index).", file=sys.stderr)
             return EXIT_FAILED
@@ -394,6 +404,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "storage", None):  # db.connect and deployed flows read it from the environment
+        os.environ["NEWSFLOW_STORAGE"] = args.storage
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

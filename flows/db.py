@@ -107,7 +107,10 @@ def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.Duc
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only)
+            con = duckdb.connect(path, read_only=read_only)
+            if limit := os.environ.get("NEWSFLOW_MEMORY_LIMIT"):
+                con.execute("SET memory_limit = ?", [limit])  # e.g. 2GB; DuckDB spills beyond it
+            return con
         except duckdb.IOException as exc:  # the file is locked by another process
             if not any(marker in str(exc) for marker in LOCK_ERRORS):
                 raise

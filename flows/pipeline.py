@@ -38,6 +38,7 @@ class RunSummary:
     run_id: str
     db_path: str
     status: str = "running"
+    kind: str = "ingest"  # ingest | reprocess
     counts: Counter = field(default_factory=Counter)
     rejected_by_reason: Counter = field(default_factory=Counter)
     checks_passed: int = 0
@@ -59,7 +60,7 @@ class RunSummary:
 
     def as_dict(self) -> dict:
         return {
-            "run_id": self.run_id, "db_path": self.db_path, "status": self.status,
+            "run_id": self.run_id, "db_path": self.db_path, "status": self.status, "kind": self.kind,
             "counts": dict(self.counts), "rejected_by_reason": dict(self.rejected_by_reason),
             "checks_passed": self.checks_passed, "checks_failed": [list(c) for c in self.checks_failed],
             "data_docs": self.data_docs, "seconds": round(self.seconds, 2), "message": self.message,
@@ -496,7 +497,7 @@ def _execute_run(settings: Settings, kind: str, sources: list[str], since, wait_
     logger = get_run_logger()
     run_id = current_run_id()
     started = time.monotonic()
-    summary = RunSummary(run_id=run_id, db_path=str(Path(settings.db_path).resolve()))
+    summary = RunSummary(run_id=run_id, db_path=str(Path(settings.db_path).resolve()), kind=kind)
     with db.run_lock(settings.db_path, wait=wait_for_lock):
         with db.transaction(settings.db_path) as con:
             con.execute(db.load_sql("queries/run_mark_crashed"), {"run_id": run_id})

@@ -1,6 +1,8 @@
 """The run summary: for the terminal, and as Prefect artifacts."""
 from __future__ import annotations
 
+import os
+
 STAGE_ROWS = (
     ("read", "documents read from the sources"),
     ("already_stored", "skipped: stored by an earlier run"),
@@ -20,7 +22,7 @@ def summary_rows(summary) -> list[dict]:
 def summary_markdown(summary) -> str:
     c = summary.counts
     lines = [
-        f"# newsflow run `{summary.run_id}`: {summary.status}",
+        f"# newsflow {'run' if summary.kind == 'ingest' else summary.kind} `{summary.run_id}`: {summary.status}",
         "",
         f"Database: `{summary.db_path}` · {summary.seconds:.1f} s",
         "",
@@ -52,7 +54,8 @@ def summary_text(summary) -> str:
     failed_err = [f for f in summary.checks_failed if f[2] == "error"]
     failed_warn = [f for f in summary.checks_failed if f[2] != "error"]
     out = [
-        f"newsflow run {summary.run_id}: {summary.status} in {summary.seconds:.1f} s",
+        f"newsflow {'run' if summary.kind == 'ingest' else summary.kind} {summary.run_id}: "
+        f"{summary.status} in {summary.seconds:.1f} s",
         f"  read         {int(c.get('read', 0)):>7}  ({int(c.get('new', 0))} new, "
         f"{int(c.get('already_stored', 0))} stored by earlier runs)",
         f"  cleaned      {int(c.get('cleaned', 0)):>7}",
@@ -80,8 +83,9 @@ def summary_text(summary) -> str:
         "Look next:",
         '  newsflow query "SELECT title, published_date, word_count FROM articles_unique"' + _db_flag(db),
         '  newsflow query "SELECT stage, reason, detail, source FROM quarantine"' + _db_flag(db),
-        f"  duckdb -readonly {db}     (or: python -c \"import duckdb; duckdb.connect('{db}', read_only=True)\")",
     ]
+    if os.environ.get("NEWSFLOW_STORAGE", "duckdb") == "duckdb":
+        out.append(f"  duckdb -readonly {db}     (or: python -c \"import duckdb; duckdb.connect('{db}', read_only=True)\")")
     return "\n".join(out)
 
 
