@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote  # batches go to tasks as they are: no walk over every record
 
 from . import __version__, db
 from .clean import Cleaner
@@ -262,7 +263,7 @@ def prepare_batch(
         return prepared
     counts["new"] += len(new)
     with summary.clock("check_raw"):
-        raw_outcome = check_raw_task(new, settings, batch_no)
+        raw_outcome = check_raw_task(quote(new), settings, batch_no)
     _record(summary, raw_outcome)
     prepared.results.extend(raw_outcome.results)
     for d in new:
@@ -291,7 +292,7 @@ def finish_batch(
     counts["cleaned"] += len(articles)
 
     with clock("check_clean"):
-        clean_outcome = check_clean_task(articles, settings, batch_no) if articles else None
+        clean_outcome = check_clean_task(quote(articles), settings, batch_no) if articles else None
     if clean_outcome is not None:
         _record(summary, clean_outcome)
         results.extend(clean_outcome.results)
@@ -308,11 +309,11 @@ def finish_batch(
     signatures = None
     if settings.dask_address and articles and not reprocess:
         with clock("signatures"):
-            signatures = signatures_task.submit(articles, settings).result()
+            signatures = signatures_task.submit(articles, settings).result()  # no quote(): it does not survive Dask
 
     with clock("store_and_dedup"):
-        report = store_and_dedup_task(settings, run_id, prepared.new, articles, rejections, results, batch_no,
-                                      dedup=not reprocess, signatures=signatures)
+        report = store_and_dedup_task(settings, run_id, quote(prepared.new), quote(articles), quote(rejections),
+                                      quote(results), batch_no, dedup=not reprocess, signatures=quote(signatures))
     counts["articles"] += len(articles)
     counts["quarantined"] += len(rejections)
     for r in rejections:
@@ -339,7 +340,7 @@ def process_batches(
             return []
         if settings.dask_address:
             return clean_on_dask(prepared.to_clean, settings, progress)
-        return clean_task.submit(prepared.to_clean, cleaner, progress)
+        return clean_task.submit(quote(prepared.to_clean), cleaner, progress)
 
     def wait(future) -> list:
         if isinstance(future, list):
