@@ -41,6 +41,21 @@ def run_newsflow(corpus: Path, db: Path, env: dict) -> tuple[float, dict, float]
     return wall, json.loads(proc.stdout), peak_mb
 
 
+def shifted_text(html: str, shift: int) -> str:
+    """The same page structure with different words: every letter of the text between tags
+    moves ``shift`` places in the alphabet (0: the page as it is). Copies of a page would
+    otherwise be deduplicated, which is not what a throughput figure should measure."""
+    import re
+
+    if shift == 0:
+        return html
+    table = str.maketrans(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "".join(chr((i + shift) % 26 + 97) for i in range(26)) + "".join(chr((i + shift) % 26 + 65) for i in range(26)),
+    )
+    return re.sub(r">([^<]+)<", lambda m: ">" + m.group(1).translate(table) + "<", html)
+
+
 def serial_trafilatura(corpus: Path) -> tuple[float, int]:
     import trafilatura
 
@@ -72,8 +87,10 @@ def main(argv=None) -> int:
         (corpus / "articles").mkdir(parents=True)
         for i in range(args.n):
             pid, html, _truth, _url = pages[i % len(pages)]
+            html = shifted_text(html, i // len(pages))
             (corpus / "articles" / f"{i:06d}_{pid[:12]}.html").write_text(html, encoding="utf-8")
-        print(f"corpus: {args.n} real pages ({len(pages)} dev pages repeated) written to {corpus}")
+        print(f"corpus: {args.n} real pages ({len(pages)} dev pages, each repeat with its text letters "
+              f"shifted so that no two are copies) written to {corpus}")
     if not corpus.exists():
         t = time.perf_counter()
         arts, labels = generate(args.n, seed=1)[:2]
