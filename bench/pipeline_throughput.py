@@ -107,15 +107,12 @@ def main(argv=None) -> int:
     wall, result, peak_mb = run_newsflow(inputs, db, env)
     counts, timings = result["counts"], result.get("timings", {})
     n_docs = counts.get("read", 0)
-    stage_work = sum(v for k, v in timings.items() if k != "read_sources_and_batches")
     print(f"newsflow run: {n_docs} documents, {counts.get('articles', 0)} articles, "
           f"{counts.get('quarantined', 0)} quarantined, {counts.get('duplicates', 0)} duplicates")
     print(f"  wall time, start-up included : {wall:7.1f} s   ({n_docs / wall:,.0f} documents/s)")
     print(f"  inside the flow              : {result['seconds']:7.1f} s")
     for stage, seconds in sorted(timings.items(), key=lambda kv: -kv[1]):
         print(f"    {stage:<26} {seconds:7.2f} s")
-    prefect_share = wall - stage_work - (timings.get("read_sources_and_batches", 0) - sum(
-        timings.get(k, 0) for k in ("check_raw", "clean", "check_clean", "store_and_dedup")))
     print(f"  Prefect and start-up share   : {max(0.0, wall - result['seconds']):7.1f} s outside the flow body "
           f"({max(0.0, wall - result['seconds']) / wall:.0%} of wall)")
     print(f"  peak memory (largest process): {peak_mb:7.0f} MB")

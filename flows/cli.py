@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import sys
-import textwrap
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

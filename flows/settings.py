@@ -6,7 +6,7 @@ environment variable ``NEWSFLOW_<NAME>`` (upper case) or by the CLI.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent

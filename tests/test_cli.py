@@ -4,7 +4,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from flows.cli import build_parser, main
+from flows.cli import main
 
 
 def test_help_answers_the_questions(capsys):

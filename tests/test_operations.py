@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 
-import duckdb
 import pytest
 
 from flows import db
