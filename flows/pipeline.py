@@ -457,12 +457,25 @@ def load_raw_documents(settings: Settings, raw_ids: list[str]) -> list[RawDocume
         con.close()
     return [
         RawDocument(
-            source=source, kind=kind, content=bytes(content or b""), url=url, fetched_at=fetched_at,
+            source=source, kind=kind, content=unpack(content, encoding), url=url, fetched_at=fetched_at,
             hints=json.loads(hints) if hints else {}, error=read_error, content_type=content_type,
             content_hash=content_hash, raw_id=raw_id,
         )
-        for raw_id, source, kind, url, content_hash, content, content_type, hints, read_error, fetched_at in rows
+        for raw_id, source, kind, url, content_hash, content, encoding, content_type, hints, read_error, fetched_at
+        in rows
     ]
+
+
+def unpack(content: bytes | None, encoding: str | None) -> bytes:
+    """Stored raw content back to the bytes as received."""
+    import zlib
+
+    content = bytes(content or b"")
+    if encoding == "zlib":
+        return zlib.decompress(content)
+    if encoding:
+        raise ValueError(f"unknown raw content encoding {encoding!r}")
+    return content
 
 
 @task(name="rebuild-dedup", cache_policy=NO_CACHE)

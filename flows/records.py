@@ -43,6 +43,11 @@ class RawDocument:
     content_type: str | None = None  # declared MIME type and charset, if any
     content_hash: str = ""
     raw_id: str = ""
+    packed: bytes | None = None  # content zlib-compressed for storage (by a cleaning worker), if done
+
+    def stored_content(self) -> tuple[bytes, str | None]:
+        """What goes into raw_articles.content, and its encoding."""
+        return (self.packed, "zlib") if self.packed is not None else (self.content, None)
 
     def __post_init__(self) -> None:
         if not self.content_hash:

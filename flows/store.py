@@ -19,7 +19,8 @@ from .records import Article, RawDocument, Rejection
 
 RAW_SCHEMA = pa.schema([
     ("raw_id", pa.string()), ("source", pa.string()), ("kind", pa.string()), ("url", pa.string()),
-    ("content_hash", pa.string()), ("content", pa.binary()), ("size_bytes", pa.int64()),
+    ("content_hash", pa.string()), ("content", pa.binary()), ("content_encoding", pa.string()),
+    ("size_bytes", pa.int64()),
     ("content_type", pa.string()), ("hints", pa.string()), ("read_error", pa.string()),
     ("fetched_at", pa.timestamp("us", tz="UTC")),
 ])
@@ -49,13 +50,15 @@ def _json_default(value):
 def raw_table(docs: list[RawDocument]) -> pa.Table:
     """Column by column: the content column holds whole pages, and building it
     from a list of row dicts costs more than storing it."""
+    stored = [d.stored_content() for d in docs]
     return pa.table({
         "raw_id": pa.array([d.raw_id for d in docs], pa.string()),
         "source": pa.array([d.source for d in docs], pa.string()),
         "kind": pa.array([d.kind for d in docs], pa.string()),
         "url": pa.array([d.url for d in docs], pa.string()),
         "content_hash": pa.array([d.content_hash for d in docs], pa.string()),
-        "content": pa.array([d.content for d in docs], pa.binary()),
+        "content": pa.array([content for content, _ in stored], pa.binary()),
+        "content_encoding": pa.array([encoding for _, encoding in stored], pa.string()),
         "size_bytes": pa.array([len(d.content) for d in docs], pa.int64()),
         "content_type": pa.array([d.content_type for d in docs], pa.string()),
         "hints": pa.array([

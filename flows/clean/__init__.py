@@ -109,9 +109,26 @@ def _clean_or_reject(doc: RawDocument, settings: Settings) -> Article | Rejectio
         return Rejection(doc.raw_id, doc.source, "clean", "cleaner_error", f"{type(exc).__name__}: {exc}")
 
 
+PACK_MIN_BYTES = 4096  # smaller documents are stored as they are
+
+
+def _clean_and_pack(doc: RawDocument, settings: Settings) -> tuple[Article | Rejection, bytes | None]:
+    """In a worker: clean, and compress the raw bytes for the raw layer while we hold them
+    (zlib level 1: about 4x on HTML at 165 MB/s). The main process, which stores and
+    deduplicates, then writes a quarter of the bytes and compresses nothing."""
+    import zlib
+
+    packed = zlib.compress(doc.content, 1) if len(doc.content) >= PACK_MIN_BYTES else None
+    return _clean_or_reject(doc, settings), packed
+
+
 def _failure(doc: RawDocument, reason: str) -> Rejection:
     name = "timeout" if reason.startswith("timeout") else "cleaner_crashed"
     return Rejection(doc.raw_id, doc.source, "clean", name, reason)
+
+
+def _failure_packed(doc: RawDocument, reason: str) -> tuple[Rejection, None]:
+    return _failure(doc, reason), None
 
 
 def needs_workers(docs: list[RawDocument]) -> bool:
@@ -161,12 +178,16 @@ class Cleaner:
             from .workers import WorkerPool
 
             self._pool = WorkerPool(
-                partial(_clean_or_reject, settings=self.settings),
+                partial(_clean_and_pack, settings=self.settings),
                 size=self.settings.workers,
                 timeout_s=self.settings.extract_timeout_s,
                 initializer=warm_worker,
             )
-        return self._pool.map(docs, _failure, progress)
+        out = []
+        for doc, result in zip(docs, self._pool.map(docs, _failure_packed, progress)):
+            cleaned, doc.packed = result
+            out.append(cleaned)
+        return out
 
     @property
     def restarts(self) -> int:
