@@ -24,7 +24,7 @@ from prefect.utilities.annotations import quote  # batches go to tasks as they a
 
 from . import __version__, db
 from .clean import Cleaner
-from .records import Article, RawDocument, Rejection
+from .records import Article, RawDocument, Rejection, unpack
 from .settings import SAMPLES_DIR, Settings
 from .sources import error_reason
 from .store import known_raw_ids, store_batch
@@ -457,25 +457,14 @@ def load_raw_documents(settings: Settings, raw_ids: list[str]) -> list[RawDocume
         con.close()
     return [
         RawDocument(
-            source=source, kind=kind, content=unpack(content, encoding), url=url, fetched_at=fetched_at,
+            source=source, kind=kind, content=unpack(content, encoding, size), url=url, fetched_at=fetched_at,
             hints=json.loads(hints) if hints else {}, error=read_error, content_type=content_type,
             content_hash=content_hash, raw_id=raw_id,
         )
-        for raw_id, source, kind, url, content_hash, content, encoding, content_type, hints, read_error, fetched_at
-        in rows
+        for raw_id, source, kind, url, content_hash, content, encoding, size, content_type, hints, read_error,
+        fetched_at in rows
     ]
 
-
-def unpack(content: bytes | None, encoding: str | None) -> bytes:
-    """Stored raw content back to the bytes as received."""
-    import zlib
-
-    content = bytes(content or b"")
-    if encoding == "zlib":
-        return zlib.decompress(content)
-    if encoding:
-        raise ValueError(f"unknown raw content encoding {encoding!r}")
-    return content
 
 
 @task(name="rebuild-dedup", cache_policy=NO_CACHE)

@@ -16,6 +16,30 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+PACK_ENCODING = "zstd"  # raw_articles.content_encoding of compressed content
+
+
+def _zstd():
+    import pyarrow as pa
+
+    return pa.Codec("zstd", compression_level=1)
+
+
+def pack(content: bytes) -> bytes:
+    """Compress raw bytes for storage (DuckDB does not compress large BLOBs)."""
+    return _zstd().compress(content, asbytes=True)
+
+
+def unpack(content: bytes | None, encoding: str | None, size: int) -> bytes:
+    """Stored raw content back to the bytes as received (``size``: raw_articles.size_bytes)."""
+    content = bytes(content or b"")
+    if encoding is None:
+        return content
+    if encoding == PACK_ENCODING:
+        return _zstd().decompress(content, decompressed_size=size, asbytes=True)
+    raise ValueError(f"unknown raw content encoding {encoding!r}")
+
+
 def make_raw_id(source: str, content_hash: str) -> str:
     """Raw documents are keyed by source and content: the same bytes from the
     same place are one row however often they are ingested."""
@@ -47,7 +71,7 @@ class RawDocument:
 
     def stored_content(self) -> tuple[bytes, str | None]:
         """What goes into raw_articles.content, and its encoding."""
-        return (self.packed, "zlib") if self.packed is not None else (self.content, None)
+        return (self.packed, PACK_ENCODING) if self.packed is not None else (self.content, None)
 
     def __post_init__(self) -> None:
         if not self.content_hash:

@@ -77,7 +77,7 @@ def test_raw_content_packed_by_workers_round_trips(tmp_path):
     rows = dict(con.execute("SELECT source, content_encoding FROM raw_articles").fetchall())
     sizes = dict(con.execute("SELECT source, size_bytes FROM raw_articles").fetchall())
     con.close()
-    assert rows["/data/p0.html"] == "zlib" and rows["/data/small.txt"] is None
+    assert rows["/data/p0.html"] == "zstd" and rows["/data/small.txt"] is None
     assert sizes["/data/p0.html"] == len(docs[0].content)
     back = {d.source: d for d in load_raw_documents(settings, [d.raw_id for d in docs + [small]])}
     for original in docs + [small]:

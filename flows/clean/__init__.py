@@ -114,11 +114,11 @@ PACK_MIN_BYTES = 4096  # smaller documents are stored as they are
 
 def _clean_and_pack(doc: RawDocument, settings: Settings) -> tuple[Article | Rejection, bytes | None]:
     """In a worker: clean, and compress the raw bytes for the raw layer while we hold them
-    (zlib level 1: about 4x on HTML at 165 MB/s). The main process, which stores and
-    deduplicates, then writes a quarter of the bytes and compresses nothing."""
-    import zlib
+    (zstd level 1: about 4.6x on HTML at 550 MB/s). The main process, which stores and
+    deduplicates, then writes a fifth of the bytes and compresses nothing."""
+    from ..records import pack
 
-    packed = zlib.compress(doc.content, 1) if len(doc.content) >= PACK_MIN_BYTES else None
+    packed = pack(doc.content) if len(doc.content) >= PACK_MIN_BYTES else None
     return _clean_or_reject(doc, settings), packed
 
 
