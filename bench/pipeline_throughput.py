@@ -42,18 +42,24 @@ def run_newsflow(corpus: Path, db: Path, env: dict) -> tuple[float, dict, float]
 
 
 def shifted_text(html: str, shift: int) -> str:
-    """The same page structure with different words: every letter of the text between tags
-    moves ``shift`` places in the alphabet (0: the page as it is). Copies of a page would
-    otherwise be deduplicated, which is not what a throughput figure should measure."""
+    """The same page structure with different words: the letters of the text between tags
+    go through a substitution alphabet drawn for ``shift`` (0: the page as it is). Copies
+    of a page would otherwise be deduplicated, which is not what a throughput figure
+    should measure."""
+    import random
     import re
+    import string
 
     if shift == 0:
         return html
-    table = str.maketrans(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        "".join(chr((i + shift) % 26 + 97) for i in range(26)) + "".join(chr((i + shift) % 26 + 65) for i in range(26)),
-    )
-    return re.sub(r">([^<]+)<", lambda m: ">" + m.group(1).translate(table) + "<", html)
+    lower = list(string.ascii_lowercase)
+    random.Random(shift).shuffle(lower)
+    table = str.maketrans(string.ascii_lowercase + string.ascii_uppercase, "".join(lower) + "".join(lower).upper())
+    def swap(text: str) -> str:  # leave character references (&nbsp; &#8217;) as they are
+        return "".join(part if part.startswith("&") else part.translate(table)
+                       for part in re.split(r"(&#?\w+;)", text))
+
+    return re.sub(r">([^<]+)<", lambda m: ">" + swap(m.group(1)) + "<", html)
 
 
 def serial_trafilatura(corpus: Path) -> tuple[float, int]:
@@ -90,7 +96,7 @@ def main(argv=None) -> int:
             html = shifted_text(html, i // len(pages))
             (corpus / "articles" / f"{i:06d}_{pid[:12]}.html").write_text(html, encoding="utf-8")
         print(f"corpus: {args.n} real pages ({len(pages)} dev pages, each repeat with its text letters "
-              f"shifted so that no two are copies) written to {corpus}")
+              f"substituted so that no two are copies) written to {corpus}")
     if not corpus.exists():
         t = time.perf_counter()
         arts, labels = generate(args.n, seed=1)[:2]
