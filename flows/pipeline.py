@@ -285,6 +285,9 @@ def finish_batch(
     summary: RunSummary, reprocess: bool = False,
 ) -> None:
     """Check the cleaned articles, then store everything and dedup in one transaction."""
+    if not prepared.new:
+        get_run_logger().info("batch %d: %d documents, all stored already", prepared.batch_no, prepared.read)
+        return
     counts, clock = summary.counts, summary.clock
     rejections, results, batch_no = prepared.rejections, prepared.results, prepared.batch_no
     articles = [c for c in cleaned if isinstance(c, Article)]
