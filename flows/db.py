@@ -107,10 +107,7 @@ def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.Duc
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(path, read_only=read_only)
-            if limit := os.environ.get("NEWSFLOW_MEMORY_LIMIT"):
-                con.execute("SET memory_limit = ?", [limit])  # e.g. 2GB; DuckDB spills beyond it
-            return con
+            return duckdb.connect(path, read_only=read_only)
         except duckdb.IOException as exc:  # the file is locked by another process
             if not any(marker in str(exc) for marker in LOCK_ERRORS):
                 raise
@@ -127,8 +124,9 @@ def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.Duc
 
 
 def storage_settings(path: str | os.PathLike) -> Settings:
-    """The storage knobs (``NEWSFLOW_STORAGE``, ``NEWSFLOW_LAKE_*``) for a database path."""
-    names = ("storage", "lake_catalog", "lake_data_path")
+    """The storage knobs (``NEWSFLOW_STORAGE``, ``NEWSFLOW_LAKE_*``, ``NEWSFLOW_MEMORY_LIMIT``)
+    for a database path."""
+    names = ("storage", "lake_catalog", "lake_data_path", "memory_limit")
     env = {name: os.environ.get(f"NEWSFLOW_{name.upper()}") for name in names}
     settings = Settings(db_path=str(path), **{k: v.strip() for k, v in env.items() if v is not None})
     if settings.storage not in {"duckdb", "ducklake"}:
@@ -148,15 +146,18 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_s: float = 60
     path = str(path)
     settings = storage_settings(path)
     if settings.storage == "ducklake":
-        return _connect_lake(path, settings, read_only, wait_s, on_wait)
-    if not read_only:
-        Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
-    elif not Path(path).exists():
-        raise FileNotFoundError(f"No database at {path}: run `newsflow run` first, or pass --db PATH.")
-    con = _open(path, read_only, wait_s, on_wait)
-    if not read_only:
-        apply_migrations(con)
-        create_views(con)
+        con = _connect_lake(path, settings, read_only, wait_s, on_wait)
+    else:
+        if not read_only:
+            Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
+        elif not Path(path).exists():
+            raise FileNotFoundError(f"No database at {path}: run `newsflow run` first, or pass --db PATH.")
+        con = _open(path, read_only, wait_s, on_wait)
+        if not read_only:
+            apply_migrations(con)
+            create_views(con)
+    if settings.memory_limit:  # e.g. 2GB; DuckDB spills to disk beyond it
+        con.execute("SET memory_limit = ?", [settings.memory_limit])
     return con
 
 

@@ -380,9 +380,7 @@ def _documents(settings: Settings, sources: list[str], summary: RunSummary) -> I
 def _finish(settings: Settings, summary: RunSummary) -> None:
     with db.transaction(settings.db_path) as con:
         totals = con.execute(db.load_sql("queries/run_totals"), {"run_id": summary.run_id}).fetchone()
-        n_dups = con.execute(
-            "SELECT count(*) FROM duplicates WHERE run_id = $run_id", {"run_id": summary.run_id}
-        ).fetchone()[0]
+        n_dups = totals[3]
         summary.counts["duplicates"] = n_dups
         con.execute(db.load_sql("queries/run_finish"), {
             "run_id": summary.run_id, "status": summary.status, "n_read": summary.counts["read"],

@@ -1,8 +1,6 @@
 """The run summary: for the terminal, and as Prefect artifacts."""
 from __future__ import annotations
 
-import os
-
 STAGE_ROWS = (
     ("read", "documents read from the sources"),
     ("already_stored", "skipped: stored by an earlier run"),
@@ -84,7 +82,9 @@ def summary_text(summary) -> str:
         '  newsflow query "SELECT title, published_date, word_count FROM articles_unique"' + _db_flag(db),
         '  newsflow query "SELECT stage, reason, detail, source FROM quarantine"' + _db_flag(db),
     ]
-    if os.environ.get("NEWSFLOW_STORAGE", "duckdb") == "duckdb":
+    from .db import storage_settings
+
+    if storage_settings(db).storage == "duckdb":  # a lake's host file holds no tables
         out.append(f"  duckdb -readonly {db}     (or: python -c \"import duckdb; duckdb.connect('{db}', read_only=True)\")")
     return "\n".join(out)
 

@@ -51,7 +51,7 @@ class Settings:
     # Search: keep the BM25 index up to date after each run (NEWSFLOW_SEARCH_INDEX=0 leaves it to later runs)
     search_index: bool = True
     # DuckDB's memory limit for this process (e.g. "2GB"; empty: DuckDB's default, 80% of RAM).
-    # Read by db.connect from NEWSFLOW_MEMORY_LIMIT.
+    # Applied by db.connect to every connection (NEWSFLOW_MEMORY_LIMIT).
     memory_limit: str = ""
     # Output
     quality_dir: str = ""  # default: <db dir>/quality

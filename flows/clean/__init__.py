@@ -131,9 +131,13 @@ def _failure_packed(doc: RawDocument, reason: str) -> tuple[Rejection, None]:
     return _failure(doc, reason), None
 
 
-def needs_workers(docs: list[RawDocument]) -> bool:
-    """Small batches of text dumps are cheaper in-process than a pool start."""
-    return any(d.kind == "html" for d in docs) or len(docs) > 200
+def needs_workers(docs: list[RawDocument], workers: int) -> bool:
+    """HTML always goes to worker processes (extraction needs the time limit); text
+    dumps only in large batches with more than one worker to share them: small
+    batches are cheaper in-process than a pool start."""
+    if any(d.kind == "html" for d in docs):
+        return True
+    return workers > 1 and len(docs) > 200
 
 
 def warm_worker() -> None:
@@ -172,7 +176,7 @@ class Cleaner:
     def _clean(self, docs: list[RawDocument], progress=None) -> list[Article | Rejection]:
         if not docs:
             return []
-        if self.settings.workers <= 1 and not any(d.kind == "html" for d in docs) or not needs_workers(docs):
+        if not needs_workers(docs, self.settings.workers):
             return clean_in_process(docs, self.settings, progress)
         if self._pool is None:
             from .workers import WorkerPool

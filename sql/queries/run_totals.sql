@@ -3,6 +3,4 @@ SELECT
   (SELECT count(*) FROM raw_articles WHERE run_id = $run_id)  AS raw,
   (SELECT count(*) FROM articles WHERE run_id = $run_id)      AS articles,
   (SELECT count(*) FROM quarantine WHERE run_id = $run_id)    AS quarantined,
-  (SELECT count(*) FROM raw_articles)                          AS total_raw,
-  (SELECT count(*) FROM articles)                              AS total_articles,
-  (SELECT count(*) FROM quarantine)                            AS total_quarantined;
+  (SELECT count(*) FROM duplicates WHERE run_id = $run_id)    AS duplicates;
