@@ -28,7 +28,7 @@ from pathlib import Path
 
 from _dedup_common import ROOT, to_article
 
-from flows import db
+from flows import storage
 from flows.dedup import dedup_batch
 from flows.settings import Settings
 
@@ -119,7 +119,7 @@ def evaluate(n_batches: int = 1, copies_per_article: int = 3, seed: int = 5, ord
     arts = [to_article(k, t, p) for k, t, p in order]
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
-        con = db.connect(Path(tmp) / "quality.duckdb")
+        con = storage.connect(Path(tmp) / "quality.duckdb")
         size = -(-len(arts) // n_batches)
         t0 = time.perf_counter()
         for i in range(0, len(arts), size):
@@ -165,7 +165,7 @@ def evaluate_synthetic(n: int, n_batches: int = 1, seed: int = 2) -> dict:
     gen, labels = generate(n, seed=seed)
     arts = [to_article(g.key, g.text, g.published, g.title) for g in gen]
     with tempfile.TemporaryDirectory() as tmp:
-        con = db.connect(Path(tmp) / "synthetic.duckdb")
+        con = storage.connect(Path(tmp) / "synthetic.duckdb")
         size = -(-len(arts) // n_batches)
         for i in range(0, len(arts), size):
             con.execute("BEGIN TRANSACTION")

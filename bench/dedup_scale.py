@@ -30,11 +30,11 @@ import pyarrow as pa
 
 from _dedup_common import peak_rss_mb, to_article
 
-from flows import db
+from flows import storage
 from flows.dedup import dedup_batch
 from flows.dedup.signatures import SIG_VERSION
 from flows.settings import Settings
-from flows.store import article_table
+from flows.storage.writes import article_table
 
 from generate_corpus import COPY_PATTERNS, generate
 
@@ -64,9 +64,9 @@ def build(path: str, n_stored: int, chunk: int = 100_000) -> None:
     t0 = time.perf_counter()
     settings = Settings()
     real, _ = _corpus(0)
-    con = db.connect(path)
+    con = storage.connect(path)
     con.execute("BEGIN TRANSACTION")
-    db.insert_arrow(con, "queries/insert_articles", article_table(real), {"run_id": "build", "code_version": "bench"})
+    storage.insert_arrow(con, "queries/articles/insert_articles", article_table(real), {"run_id": "build", "code_version": "bench"})
     dedup_batch(con, real, "build", settings)
     con.execute("COMMIT")
     rng = np.random.default_rng(SEED)
@@ -95,17 +95,17 @@ def build(path: str, n_stored: int, chunk: int = 100_000) -> None:
             "story_date": pa.array(pub.astype("datetime64[D]"), pa.date32()),
             "exact_of": pa.nulls(n, pa.int64()),
         })
-        db.insert_arrow(con, "queries/dedup_insert_docs", docs, {"sig_version": SIG_VERSION, "run_id": "filler"})
-        db.insert_arrow(con, "queries/dedup_insert_bands", pa.table({
+        storage.insert_arrow(con, "queries/dedup/insert_docs", docs, {"sig_version": SIG_VERSION, "run_id": "filler"})
+        storage.insert_arrow(con, "queries/dedup/insert_bands", pa.table({
             "band_key": rng.integers(1, 2**62, n * bands, dtype=np.int64), "doc_no": np.repeat(nos, bands)}))
-        db.insert_arrow(con, "queries/dedup_insert_anchors", pa.table({
+        storage.insert_arrow(con, "queries/dedup/insert_anchors", pa.table({
             "anchor": rng.integers(1, 2**62, n * 50, dtype=np.int64), "doc_no": np.repeat(nos, 50)}))
-        db.insert_arrow(con, "queries/dedup_insert_paragraphs", pa.table({
+        storage.insert_arrow(con, "queries/dedup/insert_paragraphs", pa.table({
             "para_hash": para_h.ravel(), "doc_no": np.repeat(nos, 10)}))
-        db.insert_arrow(con, "queries/dedup_insert_entities", pa.table({
+        storage.insert_arrow(con, "queries/dedup/insert_entities", pa.table({
             "entity": ent_ids[rng.choice(n_ent_pool, n * 20, p=zipf_p)], "doc_no": np.repeat(nos, 20),
             "story_date": pa.array(np.repeat(pub, 20).astype("datetime64[D]"), pa.date32())}))
-        db.insert_arrow(con, "queries/dedup_insert_stories", pa.table({
+        storage.insert_arrow(con, "queries/dedup/insert_stories", pa.table({
             "story_id": pa.array([f"story-filler-{x:07d}" for x in nos]),
             "article_id": pa.array([f"filler-{x:07d}" for x in nos])}))
         start += n
@@ -121,13 +121,13 @@ def measure(path: str, n_new: int, memory_limit: str) -> dict:
     _, new = _corpus(n_new)
     settings = Settings()
     sigs = None
-    con = db.connect(path)
+    con = storage.connect(path)
     con.execute(f"SET memory_limit = '{memory_limit}'")  # a fixed value, not user input
     con.execute("SET threads = 2")
     rss_before = peak_rss_mb()
     t0 = time.perf_counter()
     con.execute("BEGIN TRANSACTION")
-    db.insert_arrow(con, "queries/insert_articles", article_table(new), {"run_id": "scale", "code_version": "bench"})
+    storage.insert_arrow(con, "queries/articles/insert_articles", article_table(new), {"run_id": "scale", "code_version": "bench"})
     report = dedup_batch(con, new, "scale", settings, sigs)
     con.execute("ROLLBACK")  # leave the stored index as built, so the bench can be re-run
     seconds = time.perf_counter() - t0

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from _dedup_common import to_article
 
-from flows import db
+from flows import storage
 from flows.dedup import compute_signatures, dedup_batch
 from flows.settings import Settings
-from flows.store import article_table
+from flows.storage.writes import article_table
 
 from generate_corpus import generate
 
@@ -69,9 +69,9 @@ def main(argv=None) -> None:
     arts = [to_article(g.key, g.text, g.published, g.title) for g in gen]
     words = sum(a.word_count for a in arts) / len(arts)
     with tempfile.TemporaryDirectory() as tmp:
-        con = db.connect(Path(tmp) / "bench.duckdb")
+        con = storage.connect(Path(tmp) / "bench.duckdb")
         for i in range(0, len(arts), 5000):
-            db.insert_arrow(con, "queries/insert_articles", article_table(arts[i:i + 5000]),
+            storage.insert_arrow(con, "queries/articles/insert_articles", article_table(arts[i:i + 5000]),
                             {"run_id": "bench", "code_version": "bench"})
         total, cpu, reports = 0.0, 0.0, []
         for i in range(0, len(arts), args.batch):
@@ -84,9 +84,9 @@ def main(argv=None) -> None:
             cpu += time.process_time() - c0
         n_dup = con.execute("SELECT count(*) FROM duplicates").fetchone()[0]
         con.close()
-        con = db.connect(Path(tmp) / "bench2.duckdb")
+        con = storage.connect(Path(tmp) / "bench2.duckdb")
         for i in range(0, len(arts), 5000):
-            db.insert_arrow(con, "queries/insert_articles", article_table(arts[i:i + 5000]),
+            storage.insert_arrow(con, "queries/articles/insert_articles", article_table(arts[i:i + 5000]),
                             {"run_id": "bench", "code_version": "bench"})
         total2, n_dup2 = pipelined(con, arts, args.batch, settings)
         con.close()

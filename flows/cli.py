@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from .settings import DEFAULT_DB_PATH
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 DESCRIPTION = """\
@@ -56,7 +58,7 @@ With PREFECT_API_URL set, the run shows in that Prefect server's UI.
 def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db", metavar="PATH", default=None,
-        help="the DuckDB file (default: $NEWSFLOW_DB or data/news.duckdb)",
+        help=f"the DuckDB file (default: $NEWSFLOW_DB or {DEFAULT_DB_PATH})",
     )
     p.add_argument(
         "--storage", choices=("duckdb", "ducklake"), default=None,
@@ -157,8 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _db_path(arg: str | None) -> str:
-    return arg or os.environ.get("NEWSFLOW_DB") or "data/news.duckdb"
+def _settings(args: argparse.Namespace, **overrides):
+    """The run's Settings, built once from the command line over the environment."""
+    from .settings import Settings
+
+    languages = getattr(args, "languages", None)
+    if languages:
+        overrides["languages"] = tuple(x.strip().lower() for x in languages.split(",") if x.strip())
+    return Settings.from_env(db_path=args.db, storage=getattr(args, "storage", None), **overrides)
 
 
 def _quiet_prefect_defaults() -> None:
@@ -187,15 +195,10 @@ def _prepare_while_server_starts(settings, server) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .settings import Settings
-
-    db_path = _db_path(args.db)
-    overrides = {"db_path": db_path, "workers": args.workers, "batch_size": args.batch_size, "dask_address": args.dask}
-    if args.languages:
-        overrides["languages"] = tuple(x.strip().lower() for x in args.languages.split(",") if x.strip())
-    settings = Settings.from_env(**overrides)
-    from .sources import SourceError, resolve_sources
+    settings = _settings(args, workers=args.workers, batch_size=args.batch_size, dask_address=args.dask,
+                         allow_private=args.allow_private or None, refetch=args.refetch or None)
     from .settings import SAMPLES_DIR
+    from .sources import SourceError, resolve_sources
 
     sources = args.sources or [str(SAMPLES_DIR)]
     try:
@@ -205,62 +208,46 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     _quiet_prefect_defaults()
     server = _early_server()
-    os.environ["NEWSFLOW_DB_PATH"] = db_path
-    for key in ("workers", "batch_size", "dask"):
-        if getattr(args, key):
-            name = "dask_address" if key == "dask" else key
-            os.environ[f"NEWSFLOW_{name.upper()}"] = str(getattr(args, key))
-
     from .pipeline import flow_for
 
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
     _prepare_while_server_starts(settings, server)
     return _run_flow(lambda: flow_for(settings)(
-        sources=sources, db_path=db_path, languages=list(settings.languages) or None,
-        allow_private=args.allow_private, refetch=args.refetch, wait_for_lock=args.wait,
-        show_progress=show_progress,
-    ), args.json)
+        sources=sources, settings=settings, wait_for_lock=args.wait, show_progress=show_progress,
+    ), settings, args.json)
 
 
 def _open_read_only(args: argparse.Namespace):
-    from . import db
+    from . import storage
 
-    path = _db_path(args.db)
+    settings = _settings(args)
     try:
-        return db.connect(
-            path, read_only=True, wait_s=args.wait,
-            on_wait=lambda: print(f"newsflow: {path} is busy (a run is committing); waiting...", file=sys.stderr),
+        return storage.connect(
+            settings, read_only=True, wait_s=args.wait,
+            on_wait=lambda: print(f"newsflow: {settings.db_path} is busy (a run is committing); waiting...",
+                                  file=sys.stderr),
         )
-    except (FileNotFoundError, db.DatabaseBusy) as exc:
+    except (FileNotFoundError, storage.DatabaseBusy) as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)
         return None
 
 
-def _print_result(result: dict, summary, as_json: bool) -> None:
-    from collections import Counter
-
+def _print_result(result: dict, summary, settings, as_json: bool) -> None:
     from .pipeline import RunSummary
-    from .report import summary_text
+    from .pipeline.summary import summary_text
 
     if as_json:
         print(json.dumps(result, indent=2, default=str))
         return
     if summary is None:
-        summary = RunSummary(run_id=result["run_id"], db_path=result["db_path"], status=result["status"],
-                             kind=result.get("kind", "ingest"))
-        summary.counts = Counter(result["counts"])
-        summary.rejected_by_reason = Counter(result["rejected_by_reason"])
-        summary.checks_passed = result["checks_passed"]
-        summary.checks_failed = [tuple(x) for x in result["checks_failed"]]
-        summary.data_docs = result["data_docs"]
-        summary.seconds = result["seconds"]
-        summary.message = result["message"]
+        summary = RunSummary.from_dict(result)
+    summary.storage = settings.storage
     print(summary_text(summary))
 
 
-def _run_flow(call, as_json: bool) -> int:
-    from .db import RunInProgress
+def _run_flow(call, settings, as_json: bool) -> int:
     from .pipeline import RunChecksFailed
+    from .storage import RunInProgress
 
     summary = None
     try:
@@ -274,7 +261,7 @@ def _run_flow(call, as_json: bool) -> int:
         print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         print("Committed batches are kept; fix the cause and run again to continue.", file=sys.stderr)
         return EXIT_FAILED
-    _print_result(result, summary, as_json)
+    _print_result(result, summary, settings, as_json)
     return EXIT_OK if result["status"] == "completed" else EXIT_FAILED
 
 
@@ -288,20 +275,19 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
         except ValueError:
             print(f"newsflow: error: --since {args.since!r} is not a date (use YYYY-MM-DD)", file=sys.stderr)
             return EXIT_USAGE
-    db_path = _db_path(args.db)
-    if not Path(db_path).exists():
-        print(f"newsflow: error: no database at {db_path}: run `newsflow run` first, or pass --db PATH", file=sys.stderr)
+    settings = _settings(args)
+    if not Path(settings.db_path).exists():
+        print(f"newsflow: error: no database at {settings.db_path}: run `newsflow run` first, or pass --db PATH",
+              file=sys.stderr)
         return EXIT_USAGE
     _quiet_prefect_defaults()
     server = _early_server()
     from .pipeline import reprocess_flow
-    from .settings import Settings
 
-    _prepare_while_server_starts(Settings.from_env(db_path=db_path), server)
-    languages = [x.strip().lower() for x in args.languages.split(",")] if args.languages else None
+    _prepare_while_server_starts(settings, server)
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
-    return _run_flow(lambda: reprocess_flow(since=since, db_path=db_path, languages=languages,
-                                            wait_for_lock=args.wait, show_progress=show_progress), args.json)
+    return _run_flow(lambda: reprocess_flow(since=since, settings=settings, wait_for_lock=args.wait,
+                                            show_progress=show_progress), settings, args.json)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -403,8 +389,6 @@ def cmd_query(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "storage", None):  # db.connect and deployed flows read it from the environment
-        os.environ["NEWSFLOW_STORAGE"] = args.storage
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

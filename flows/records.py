@@ -67,7 +67,7 @@ class RawDocument:
     content_type: str | None = None  # declared MIME type and charset, if any
     content_hash: str = ""
     raw_id: str = ""
-    packed: bytes | None = None  # content zlib-compressed for storage (by a cleaning worker), if done
+    packed: bytes | None = None  # content zstd-compressed for storage (by a cleaning worker), if done
 
     def stored_content(self) -> tuple[bytes, str | None]:
         """What goes into raw_articles.content, and its encoding."""

@@ -11,25 +11,11 @@ rebuilds only when indexed articles were deleted or re-inserted since.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import duckdb
 
-from .db import execute_script, load_sql
-
-
-def extension_path(name: str) -> Path:
-    """The extension file shipped by the ``duckdb-extension-<name>`` package."""
-    import importlib
-
-    module = importlib.import_module(f"duckdb_extension_{name}")
-    version = duckdb.__version__
-    path = Path(module.__file__).parent / "extensions" / f"v{version}" / f"{name}.duckdb_extension"
-    if not path.exists():
-        raise RuntimeError(
-            f"{path} is missing: install duckdb-extension-{name}=={version} (make setup does)"
-        )
-    return path
+from .storage.extensions import load_extension
+from .storage.sqlfiles import execute_script, load_sql
 
 
 log = logging.getLogger(__name__)
@@ -42,13 +28,13 @@ UNAVAILABLE_ON_LAKE = (
 
 def unavailable_reason(con: duckdb.DuckDBPyConnection) -> str | None:
     """Why search cannot work on this connection (a DuckLake), or None."""
-    from .lake import is_lake
+    from .storage.lake import is_lake
 
     return UNAVAILABLE_ON_LAKE if is_lake(con) else None
 
 
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"LOAD '{extension_path('fts')}'")  # a path from our own package, not user input
+    load_extension(con, "fts")
 
 
 def rebuild_index(con: duckdb.DuckDBPyConnection) -> None:
@@ -57,7 +43,7 @@ def rebuild_index(con: duckdb.DuckDBPyConnection) -> None:
         log.warning("search index skipped: %s", UNAVAILABLE_ON_LAKE)
         return
     load_fts(con)
-    execute_script(con, "queries/fts_rebuild")
+    execute_script(con, "queries/search/rebuild")
 
 
 def update_index(con: duckdb.DuckDBPyConnection) -> int:
@@ -77,8 +63,8 @@ def update_index(con: duckdb.DuckDBPyConnection) -> int:
     if not index_exists(con) or not _has_sync_table(con):
         rebuild_index(con)
         return _indexed_count(con)
-    con.execute(load_sql("queries/fts_new_articles"))
-    gone, reinserted, new = con.execute(load_sql("queries/fts_staleness")).fetchone()
+    con.execute(load_sql("queries/search/new_articles"))
+    gone, reinserted, new = con.execute(load_sql("queries/search/staleness")).fetchone()
     if gone or reinserted:
         con.execute("DROP TABLE fts_new")
         rebuild_index(con)
@@ -86,12 +72,12 @@ def update_index(con: duckdb.DuckDBPyConnection) -> int:
     if not new:
         con.execute("DROP TABLE fts_new")
         return 0
-    execute_script(con, "queries/fts_append")
+    execute_script(con, "queries/search/append")
     return int(new)
 
 
 def _has_sync_table(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute(load_sql("queries/fts_has_sync")).fetchone()[0])
+    return bool(con.execute(load_sql("queries/search/has_sync")).fetchone()[0])
 
 
 def _indexed_count(con: duckdb.DuckDBPyConnection) -> int:
@@ -109,4 +95,4 @@ def search(con: duckdb.DuckDBPyConnection, words: str, limit: int = 20) -> duckd
     if reason:
         raise RuntimeError(reason)
     load_fts(con)
-    return con.sql(load_sql("queries/search_articles"), params={"query": words, "limit": limit})
+    return con.sql(load_sql("queries/search/articles"), params={"query": words, "limit": limit})

@@ -1,7 +1,9 @@
 """Every knob in one place.
 
 Defaults suit a laptop and the 2-core CI machine; each can be overridden by an
-environment variable ``NEWSFLOW_<NAME>`` (upper case) or by the CLI.
+environment variable ``NEWSFLOW_<NAME>`` (upper case) or by the CLI / a
+deployment's parameters. ``Settings.from_env`` is the one place they are read:
+the CLI and the flows build a ``Settings`` once and pass it down.
 """
 from __future__ import annotations
 
@@ -13,11 +15,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 SQL_DIR = PACKAGE_DIR / "sql" if (PACKAGE_DIR / "sql").is_dir() else PROJECT_DIR / "sql"
 SAMPLES_DIR = PACKAGE_DIR / "samples"
+DEFAULT_DB_PATH = "data/news.duckdb"
+DB_ENV = "NEWSFLOW_DB"  # the documented variable (CONTRACT.md)
+DB_ENV_ALIASES = ("NEWSFLOW_DB_PATH",)  # deprecated, still read
 
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: str = "data/news.duckdb"
+    db_path: str = DEFAULT_DB_PATH
     # Inputs
     max_document_bytes: int = 8 * 1024 * 1024  # a single document larger than this is quarantined
     max_file_bytes: int = 2 * 1024 * 1024 * 1024  # a compressed container (WARC, JSONL) larger than this is refused
@@ -44,26 +49,27 @@ class Settings:
     num_perm: int = 128
     # Scale-out: a Dask scheduler address (tcp://host:8786) runs cleaning and signatures on its workers
     dask_address: str = ""
-    # Storage: "duckdb" (one file, db_path) or "ducklake" (Parquet files plus a catalog; see flows/lake.py)
+    # Storage: "duckdb" (one file, db_path) or "ducklake" (Parquet files plus a catalog; see flows/storage/lake.py)
     storage: str = "duckdb"
     lake_catalog: str = ""  # sqlite:/abs/meta.sqlite | postgres:dbname=... | a path (DuckDB-file catalog); default sqlite:<db_path stem>.lake.sqlite
     lake_data_path: str = ""  # default <db_path stem>.lake/
     # Search: keep the BM25 index up to date after each run (NEWSFLOW_SEARCH_INDEX=0 leaves it to later runs)
     search_index: bool = True
     # DuckDB's memory limit for this process (e.g. "2GB"; empty: DuckDB's default, 80% of RAM).
-    # Applied by db.connect to every connection (NEWSFLOW_MEMORY_LIMIT).
+    # Applied by storage.connect to every connection (NEWSFLOW_MEMORY_LIMIT).
     memory_limit: str = ""
     # Output
     quality_dir: str = ""  # default: <db dir>/quality
-    progress: bool = True
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
+        """Defaults, then ``NEWSFLOW_<NAME>`` variables, then ``overrides`` that are not None."""
         values = {}
         for f in fields(cls):
-            env = os.environ.get(f"NEWSFLOW_{f.name.upper()}")
-            if env is None and f.name == "db_path":
-                env = os.environ.get("NEWSFLOW_DB")
+            if f.name == "db_path":
+                env = next((os.environ[k] for k in (DB_ENV, *DB_ENV_ALIASES) if os.environ.get(k)), None)
+            else:
+                env = os.environ.get(f"NEWSFLOW_{f.name.upper()}")
             if env is None:
                 continue
             values[f.name] = _parse(env, f.type, f.default)

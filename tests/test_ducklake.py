@@ -1,4 +1,4 @@
-"""DuckLake storage (flows/lake.py): the same tables and views in Parquet files plus a SQLite catalog."""
+"""DuckLake storage (flows/storage/lake.py): the same tables and views in Parquet files plus a SQLite catalog."""
 from __future__ import annotations
 
 import time
@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import db, lake
+from flows import storage
+from flows.storage import lake
 from flows.settings import Settings
 
 
@@ -40,8 +41,8 @@ ALTER TABLE t ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'ingest';
 
 def test_portable_ddl_of_every_migration_runs_on_plain_duckdb():
     con = duckdb.connect()
-    con.execute(lake.portable_ddl(db.load_sql("schema_migrations")))
-    for path in db.migration_files():
+    con.execute(lake.portable_ddl(storage.load_sql("schema_migrations")))
+    for path in storage.migration_files():
         out = lake.portable_ddl(path.read_text(encoding="utf-8"))
         assert "PRIMARY KEY" not in out.upper() and "UNIQUE" not in out.upper() and "INDEX" not in out.upper()
         con.execute(out)
@@ -60,7 +61,7 @@ def test_default_locations_follow_db_path(tmp_path):
 def test_unknown_storage_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSFLOW_STORAGE", "parquet")
     with pytest.raises(ValueError, match="storage"):
-        db.connect(tmp_path / "x.duckdb")
+        storage.connect(tmp_path / "x.duckdb")
 
 
 # --- connections --------------------------------------------------------------------------
@@ -73,8 +74,8 @@ def lake_env(monkeypatch):
 def test_connect_creates_the_tables_and_views_in_the_lake(tmp_path, lake_env):
     path = tmp_path / "news.duckdb"
     with pytest.raises(FileNotFoundError):
-        db.connect(path, read_only=True)
-    con = db.connect(path)
+        storage.connect(path, read_only=True)
+    con = storage.connect(path)
     assert lake.is_lake(con)
     tables = {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = 'lake'").fetchall()}
@@ -85,12 +86,12 @@ def test_connect_creates_the_tables_and_views_in_the_lake(tmp_path, lake_env):
     snapshots = con.execute("SELECT count(*) FROM lake.snapshots()").fetchone()[0]
     con.close()
     # A second open applies nothing and replaces no view: no new snapshot.
-    con = db.connect(path)
+    con = storage.connect(path)
     assert con.execute("SELECT count(*) FROM lake.snapshots()").fetchone()[0] == snapshots
-    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(db.migration_files())
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(storage.migration_files())
     con.close()
     assert (tmp_path / "news.lake.sqlite").exists()
-    ro = db.connect(path, read_only=True)
+    ro = storage.connect(path, read_only=True)
     with pytest.raises(duckdb.Error):
         ro.execute("DELETE FROM runs")
     ro.close()
@@ -98,14 +99,14 @@ def test_connect_creates_the_tables_and_views_in_the_lake(tmp_path, lake_env):
 
 def test_readers_see_committed_snapshots_while_a_writer_works(tmp_path, lake_env):
     path = tmp_path / "news.duckdb"
-    writer = db.connect(path)  # holds the host file, as a run's batch commit does
+    writer = storage.connect(path)  # holds the host file, as a run's batch commit does
     writer.execute("BEGIN TRANSACTION")
     writer.execute("INSERT INTO runs (run_id, started_at, status) VALUES ('r1', now(), 'running')")
-    reader = db.connect(path, read_only=True, wait_s=0)  # no wait: readers do not open the host file
+    reader = storage.connect(path, read_only=True, wait_s=0)  # no wait: readers do not open the host file
     assert reader.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
     writer.execute("COMMIT")
     reader.close()
-    reader = db.connect(path, read_only=True, wait_s=0)
+    reader = storage.connect(path, read_only=True, wait_s=0)
     assert reader.execute("SELECT run_id FROM runs").fetchall() == [("r1",)]
     reader.close()
     writer.close()
@@ -114,7 +115,7 @@ def test_readers_see_committed_snapshots_while_a_writer_works(tmp_path, lake_env
 def test_search_says_it_is_not_available(tmp_path, lake_env):
     from flows import search
 
-    con = db.connect(tmp_path / "news.duckdb")
+    con = storage.connect(tmp_path / "news.duckdb")
     assert search.update_index(con) == 0
     assert "not available" in search.unavailable_reason(con)
     with pytest.raises(RuntimeError, match="ducklake"):
@@ -144,7 +145,7 @@ def test_pipeline_on_a_ducklake_catalog(prefect_api, tmp_path, lake_env):
     first_s = time.monotonic() - started
     assert first["status"] == "completed"
 
-    con = db.connect(path, read_only=True)
+    con = storage.connect(path, read_only=True)
     assert lake.is_lake(con)
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("raw_articles", "articles", "quarantine", "duplicates", "articles_unique")}
@@ -161,7 +162,7 @@ def test_pipeline_on_a_ducklake_catalog(prefect_api, tmp_path, lake_env):
     second = newsflow_flow(db_path=str(path))
     second_s = time.monotonic() - started
     assert second["status"] == "completed"
-    con = db.connect(path, read_only=True)
+    con = storage.connect(path, read_only=True)
     assert _snapshot(con) == before
     assert con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchone()[0] == 2
     con.close()

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from flows import db
+from flows import storage
 from flows.cli import main
 from flows.deployments import load_deployments
 from tests_support import ROOT
@@ -44,7 +44,7 @@ def test_query_waits_while_a_writer_holds_the_file(tmp_path, capsys):
     import sys
 
     path = tmp_path / "busy.duckdb"
-    con = db.connect(path)
+    con = storage.connect(path)
     con.execute("CREATE TABLE t AS SELECT 1 AS x")
     con.close()
     # Another process holds the file for writing for 1.5 s, as a run committing a batch does.
@@ -65,16 +65,16 @@ def test_query_waits_while_a_writer_holds_the_file(tmp_path, capsys):
 
 def test_a_second_run_stops_with_a_clear_message(tmp_path):
     path = tmp_path / "n.duckdb"
-    with db.run_lock(path):
-        with pytest.raises(db.RunInProgress, match="Another newsflow run"):
-            with db.run_lock(path):
+    with storage.run_lock(path):
+        with pytest.raises(storage.RunInProgress, match="Another newsflow run"):
+            with storage.run_lock(path):
                 pass
 
 
 def test_migrations_are_recorded_and_applied_once(tmp_path):
     path = tmp_path / "m.duckdb"
-    con = db.connect(path)
+    con = storage.connect(path)
     versions = [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
-    assert versions == list(range(1, len(db.migration_files()) + 1))
-    assert db.apply_migrations(con) == []
+    assert versions == list(range(1, len(storage.migration_files()) + 1))
+    assert storage.apply_migrations(con) == []
     con.close()

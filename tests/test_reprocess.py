@@ -51,13 +51,13 @@ def test_reprocess_since_a_future_date_touches_nothing(prefect_api, tmp_path):
 
 
 def test_raw_content_packed_by_workers_round_trips(tmp_path):
-    """Pages compressed by the cleaning workers are stored as zlib and read back byte for byte."""
-    from flows import db
+    """Pages compressed by the cleaning workers are stored compressed (zstd) and read back byte for byte."""
+    from flows import storage
     from flows.clean import Cleaner
-    from flows.pipeline import load_raw_documents
+    from flows.storage.raw import load_raw_documents
     from flows.records import RawDocument
     from flows.settings import Settings
-    from flows.store import store_batch
+    from flows.storage.writes import store_batch
 
     page = ("<html><body><article>" + "".join(
         f"<p>Paragraph {i}: the council debated the budget for the new bridge and the school.</p>"
@@ -71,7 +71,7 @@ def test_raw_content_packed_by_workers_round_trips(tmp_path):
     finally:
         cleaner.close()
     assert all(d.packed is not None and len(d.packed) < len(d.content) / 3 for d in docs)
-    with db.transaction(settings.db_path) as con:
+    with storage.transaction(settings.db_path) as con:
         store_batch(con, "run1", docs + [small], [], [], [], 0)
     con = duckdb.connect(settings.db_path, read_only=True)
     rows = dict(con.execute("SELECT source, content_encoding FROM raw_articles").fetchall())

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from flows import db
+from flows import storage
 from flows.cli import main
 from flows.search import index_exists, load_fts, rebuild_index, search, update_index
 from tests_support import synthetic_article
@@ -73,7 +73,7 @@ def open_db(tmp_path):
     cons = []
 
     def _open(name: str):
-        con = db.connect(tmp_path / f"{name}.duckdb")
+        con = storage.connect(tmp_path / f"{name}.duckdb")
         cons.append(con)
         return con
 
@@ -166,12 +166,12 @@ def test_update_on_empty_articles(open_db):
 
 def test_newsflow_search_end_to_end(tmp_path, capsys):
     path = tmp_path / "news.duckdb"
-    con = db.connect(path)
+    con = storage.connect(path)
     insert(con, corpus(30), 0)
     update_index(con)
     insert(con, [{"id": "late", "title": "Harbour zeppelin sighted", "text": "A zeppelin flew over the harbour."}], 1)
     con.close()
-    with db.transaction(path) as con:        # as the pipeline's search_index_task does
+    with storage.transaction(path) as con:        # as the pipeline's search_index_task does
         assert update_index(con) == 1
 
     assert main(["search", "zeppelin harbour", "--db", str(path)]) == 0

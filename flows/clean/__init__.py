@@ -17,7 +17,6 @@ from ..records import Article, Extracted, RawDocument, Rejection
 from ..settings import Settings
 from .encoding import DecodeError, decode_bytes
 
-CLEANER_VERSION = "clean-1"
 _WORD = re.compile(r"\w+")
 
 
@@ -201,7 +200,3 @@ class Cleaner:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)

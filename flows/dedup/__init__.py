@@ -55,7 +55,7 @@ class DedupReport:
 
 
 def _times(con: duckdb.DuckDBPyConnection, articles: list[Article]) -> dict[str, tuple]:
-    rows = run(con, "dedup_article_times", pa.table({"article_id": pa.array([a.article_id for a in articles], pa.string())}))
+    rows = run(con, "article_times", pa.table({"article_id": pa.array([a.article_id for a in articles], pa.string())}))
     got = {aid: (pub, ing) for aid, pub, ing in rows}
     now = dt.datetime.now(dt.timezone.utc)
     return {a.article_id: (got.get(a.article_id, (None, None))[0] or a.published_date,
@@ -71,7 +71,7 @@ def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id:
     started = time.perf_counter()
     report = DedupReport()
     ids = pa.table({"article_id": pa.array([a.article_id for a in articles], pa.string())})
-    known = {r[0] for r in run(con, "dedup_known_articles", ids)} if articles else set()
+    known = {r[0] for r in run(con, "known_articles", ids)} if articles else set()
     seen, todo = set(), []
     for a in articles:
         if a.article_id not in known and a.article_id not in seen:
@@ -83,7 +83,7 @@ def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id:
     if signatures is None or signatures.article_ids != [a.article_id for a in todo]:
         signatures = compute_signatures(todo, settings)
     report.articles = len(todo)
-    stored = index.store_batch(con, signatures, _times(con, todo), run_id, signatures.entities)
+    stored = index.save_signatures(con, signatures, _times(con, todo), run_id, signatures.entities)
     new_nos = set(range(stored.first_no, stored.first_no + len(todo)))
 
     pairs, report.band_candidates, report.anchor_candidates = index.candidate_pairs(con, stored.first_no)
@@ -102,12 +102,12 @@ def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id:
 
     previous = {}
     if recheck:
-        prev_rows = run(con, "dedup_pairs_of", pa.table({
+        prev_rows = run(con, "pairs_of", pa.table({
             "a_no": pa.array([a for a, _ in recheck], pa.int64()), "b_no": pa.array([b for _, b in recheck], pa.int64())}))
         previous = {(a, b): c for a, b, c in prev_rows}
     stored_results = [r for r in results if r.kind != "none" or (r.a_no, r.b_no) in previous]
     if stored_results:
-        run(con, "dedup_upsert_pairs", _pairs_table(stored_results), {"run_id": run_id})
+        run(con, "upsert_pairs", _pairs_table(stored_results), {"run_id": run_id})
     report.copy_pairs = sum(r.is_copy for r in results)
     touched = {n for r in results if r.is_copy or previous.get((r.a_no, r.b_no)) for n in (r.a_no, r.b_no)}
     clusters = update_clusters(con, touched, new_nos, run_id)
@@ -150,6 +150,6 @@ def _write_passages(con, results: list[PairResult], docs: dict[int, DocData], ru
     table = pa.Table.from_pylist(rows, schema=pa.schema([
         ("article_id", pa.string()), ("other_id", pa.string()), ("shared_shingles", pa.int32()),
         ("share_of_article", pa.float64()), ("share_of_other", pa.float64()), ("keep", pa.bool_())]))
-    run(con, "dedup_delete_passages", table)
-    run(con, "dedup_insert_passages", table, {"run_id": run_id})
+    run(con, "delete_passages", table)
+    run(con, "insert_passages", table, {"run_id": run_id})
     return sum(r["keep"] for r in rows)

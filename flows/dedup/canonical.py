@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from .sqlio import run
+from .unionfind import UnionFind
 
 _FAR_DATE = dt.date.max
 _FAR_TIME = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
@@ -36,25 +37,6 @@ class ClusterOutcome:
     clusters_touched: int = 0
 
 
-class _UnionFind:
-    def __init__(self):
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        self.parent.setdefault(x, x)
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _ids(nos) -> pa.Table:
     return pa.table({"doc_no": pa.array(sorted(nos), pa.int64())})
 
@@ -70,31 +52,29 @@ def update_clusters(con: duckdb.DuckDBPyConnection, touched: set[int], new_nos: 
     edges: dict[tuple[int, int], tuple[float, str]] = {}
     frontier = set(touched)
     while frontier:
-        rows = run(con, "dedup_cluster_members", _ids(frontier))
+        rows = run(con, "cluster_members", _ids(frontier))
         canon_ids = set()
         for no, aid, th, pub, ing, canon in rows:
             facts[no] = (aid, th, pub, ing, canon)
             canon_ids.add(canon or aid)
-        more = {r[0] for r in run(con, "dedup_members_of_canonicals",
+        more = {r[0] for r in run(con, "members_of_canonicals",
                                   pa.table({"article_id": pa.array(sorted(canon_ids), pa.string())}))}
         by_id = {f[0]: no for no, f in facts.items()}
         for cid in canon_ids:  # the current canonicals themselves
             if cid not in by_id:
-                more |= {r[0] for r in run(con, "dedup_doc_no_of", pa.table({"article_id": pa.array([cid])}))}
-        for a, b, sim, kind in run(con, "dedup_copy_edges", _ids(frontier)):
+                more |= {r[0] for r in run(con, "doc_no_of", pa.table({"article_id": pa.array([cid])}))}
+        for a, b, sim, kind in run(con, "copy_edges", _ids(frontier)):
             edges[(a, b)] = (sim, kind)
             more.add(a)
             more.add(b)
         frontier = more - nodes
         nodes |= frontier
-    uf = _UnionFind()
+    uf = UnionFind()
     for no in nodes:
         uf.find(no)
     for a, b in edges:
         uf.union(a, b)
-    comps: dict[int, list[int]] = {}
-    for no in nodes:
-        comps.setdefault(uf.find(no), []).append(no)
+    comps = uf.components(nodes)
     dup_rows, delete_ids, changes = [], [], []
     for members in comps.values():
         out.clusters_touched += 1
@@ -125,13 +105,13 @@ def update_clusters(con: duckdb.DuckDBPyConnection, touched: set[int], new_nos: 
             dup_rows.append({"article_id": aid, "canonical_id": c_aid, "kind": kind,
                              "similarity": float(min(max(sim, 0.0), 1.0)), "cluster_size": len(members)})
     if delete_ids:
-        run(con, "dedup_delete_duplicates", pa.table({"article_id": pa.array(delete_ids, pa.string())}))
+        run(con, "delete_duplicates", pa.table({"article_id": pa.array(delete_ids, pa.string())}))
     if dup_rows:
-        run(con, "dedup_insert_duplicates", pa.Table.from_pylist(dup_rows, schema=pa.schema([
+        run(con, "insert_duplicates", pa.Table.from_pylist(dup_rows, schema=pa.schema([
             ("article_id", pa.string()), ("canonical_id", pa.string()), ("kind", pa.string()),
             ("similarity", pa.float64()), ("cluster_size", pa.int32())])), {"run_id": run_id})
     if changes:
-        run(con, "dedup_insert_canonical_changes", pa.Table.from_pylist(changes, schema=pa.schema([
+        run(con, "insert_canonical_changes", pa.Table.from_pylist(changes, schema=pa.schema([
             ("article_id", pa.string()), ("old_canonical_id", pa.string()), ("new_canonical_id", pa.string())])),
             {"run_id": run_id})
         out.canonical_changes = len(changes)

@@ -62,14 +62,14 @@ class _LazyDocs:
         return (self.get(int(no)) for no in self.doc_nos)
 
 
-def store_batch(con: duckdb.DuckDBPyConnection, sigs: BatchSignatures, meta: dict, run_id: str,
+def save_signatures(con: duckdb.DuckDBPyConnection, sigs: BatchSignatures, meta: dict, run_id: str,
                 entities: list[list[int]]) -> NewDocs:
     """Write the batch's fingerprints; exact copies of an earlier text add no band or anchor rows."""
     n = len(sigs)
-    first = run(con, "dedup_next_doc_no")[0][0]
+    first = run(con, "next_doc_no")[0][0]
     doc_nos = np.arange(first, first + n, dtype=np.int64)
     th = sigs.text_hashes.astype(np.int64)
-    known = dict(run(con, "dedup_known_text_hashes", pa.table({"text_hash": pa.array(np.unique(th))})))
+    known = dict(run(con, "known_text_hashes", pa.table({"text_hash": pa.array(np.unique(th))})))
     exact_of: list[int | None] = []
     seen: dict[int, int] = {}
     for i in range(n):
@@ -100,25 +100,25 @@ def store_batch(con: duckdb.DuckDBPyConnection, sigs: BatchSignatures, meta: dic
         "story_date": pa.array(story_dates, pa.date32()),
         "exact_of": pa.array(exact_of, pa.int64()),
     })
-    run(con, "dedup_insert_docs", docs_table, {"sig_version": SIG_VERSION, "run_id": run_id})
+    run(con, "insert_docs", docs_table, {"sig_version": SIG_VERSION, "run_id": run_id})
     fresh = np.array([e is None for e in exact_of], dtype=bool)
     if fresh.any():
         keys = sigs.band_keys()[fresh]
-        run(con, "dedup_insert_bands", pa.table({
+        run(con, "insert_bands", pa.table({
             "band_key": pa.array(keys.ravel().astype(np.int64)),
             "doc_no": pa.array(np.repeat(doc_nos[fresh], keys.shape[1])),
         }))
         idx, anchors = sigs.anchors()
         keep = fresh[idx]
-        run(con, "dedup_insert_anchors", pa.table({
+        run(con, "insert_anchors", pa.table({
             "anchor": pa.array(anchors[keep].astype(np.int64)), "doc_no": pa.array(doc_nos[idx[keep]]),
         }))
     para_doc = np.repeat(doc_nos, np.diff(sigs.doc_para_offsets))
     pairs = np.unique(np.stack([sigs.para_hashes.astype(np.int64), para_doc], axis=1), axis=0) \
         if len(para_doc) else np.empty((0, 2), np.int64)
-    run(con, "dedup_insert_paragraphs", pa.table({"para_hash": pa.array(pairs[:, 0]), "doc_no": pa.array(pairs[:, 1])}))
+    run(con, "insert_paragraphs", pa.table({"para_hash": pa.array(pairs[:, 0]), "doc_no": pa.array(pairs[:, 1])}))
     ent_doc = [int(doc_nos[i]) for i, e in enumerate(entities) for _ in e]
-    run(con, "dedup_insert_entities", pa.table({
+    run(con, "insert_entities", pa.table({
         "entity": pa.array([x for e in entities for x in e], pa.int64()), "doc_no": pa.array(ent_doc, pa.int64()),
         "story_date": pa.array([story_dates[i] for i, e in enumerate(entities) for _ in e], pa.date32()),
     }))
@@ -131,15 +131,15 @@ def _day(ts):
 
 def candidate_pairs(con: duckdb.DuckDBPyConnection, first_no: int) -> tuple[set[tuple[int, int]], int, int]:
     """(pairs, from bands, from anchors): new articles against everything earlier."""
-    band = run(con, "dedup_band_candidates", None, {"first_new": first_no, "max_candidates": MAX_BAND_CANDIDATES})
-    anchor = run(con, "dedup_anchor_candidates", None, {
+    band = run(con, "band_candidates", None, {"first_new": first_no, "max_candidates": MAX_BAND_CANDIDATES})
+    anchor = run(con, "anchor_candidates", None, {
         "first_new": first_no, "max_anchor_df": MAX_ANCHOR_DF, "min_anchors": MIN_SHARED_ANCHORS})
     pairs = {(int(a), int(b)) for a, b, _ in band} | {(int(a), int(b)) for a, b, _ in anchor}
     return pairs, len(band), len(anchor)
 
 
 def reverify_pairs(con: duckdb.DuckDBPyConnection, first_no: int) -> set[tuple[int, int]]:
-    rows = run(con, "dedup_reverify_pairs", None, {"first_new": first_no, "max_para_df": MAX_PARA_DF_REVERIFY})
+    rows = run(con, "reverify_pairs", None, {"first_new": first_no, "max_para_df": MAX_PARA_DF_REVERIFY})
     return {(int(a), int(b)) for a, b in rows}
 
 
@@ -147,7 +147,7 @@ def load_docs(con: duckdb.DuckDBPyConnection, doc_nos: list[int]) -> dict[int, D
     """Stored fingerprints of earlier articles (no text is read)."""
     if not doc_nos:
         return {}
-    t = run_arrow(con, "dedup_fetch_docs", pa.table({"doc_no": pa.array(sorted(doc_nos), pa.int64())}))
+    t = run_arrow(con, "fetch_docs", pa.table({"doc_no": pa.array(sorted(doc_nos), pa.int64())}))
     out = {}
     cols = t.to_pydict()
     for i in range(t.num_rows):
@@ -165,4 +165,4 @@ def paragraph_df(con: duckdb.DuckDBPyConnection, docs: list[DocData]) -> dict[in
     hashes = np.unique(np.concatenate([d.para_hashes for d in docs])) if docs else np.empty(0, np.int64)
     if len(hashes) == 0:
         return {}
-    return {int(h): int(c) for h, c in run(con, "dedup_paragraph_df", pa.table({"para_hash": pa.array(hashes.astype(np.int64))}))}
+    return {int(h): int(c) for h, c in run(con, "paragraph_df", pa.table({"para_hash": pa.array(hashes.astype(np.int64))}))}

@@ -122,12 +122,6 @@ class BatchSignatures:
             self._anchors = (docs[first], hashes[first])
         return self._anchors
 
-    def shingle_paragraphs(self) -> np.ndarray:
-        """For every shingle, the index of its paragraph within its article."""
-        para_of = np.repeat(np.arange(len(self.para_hashes), dtype=np.int64), np.diff(self.para_offsets))
-        first_para = np.repeat(self.doc_para_offsets[:-1], np.diff(self.doc_offsets))
-        return para_of - first_para
-
 
 def _batch_shingles(tokens: np.ndarray, para_lens: np.ndarray, para_hashes: np.ndarray,
                     k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,35 +1,26 @@
-"""Running the dedup SQL files (sql/queries/dedup_*.sql) over Arrow batches."""
+"""Running the dedup SQL files (``sql/queries/dedup/*.sql``) over Arrow batches.
+
+Callers name a file by its stem; the older ``dedup_`` prefix is accepted too.
+"""
 from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
 
-from ..db import load_sql
+from ..storage.sqlfiles import query, query_arrow
+
+
+def _name(name: str) -> str:
+    return f"queries/dedup/{name.removeprefix('dedup_')}"
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table | None = None,
         params: dict | None = None) -> list[tuple]:
-    """Execute ``sql/queries/<name>.sql``, with ``table`` visible as ``batch``; return the rows."""
-    if table is not None:
-        con.register("batch", table)
-    try:
-        cur = con.execute(load_sql(f"queries/{name}"), params or {})
-        try:
-            return cur.fetchall()
-        except duckdb.InvalidInputException:  # statements that return nothing
-            return []
-    finally:
-        if table is not None:
-            con.unregister("batch")
+    """Execute ``sql/queries/dedup/<name>.sql``, with ``table`` visible as ``batch``; return the rows."""
+    return query(con, _name(name), table, params)
 
 
 def run_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table | None = None,
               params: dict | None = None) -> pa.Table:
     """Like ``run`` but the result as an Arrow table (no Python objects per row)."""
-    if table is not None:
-        con.register("batch", table)
-    try:
-        return con.execute(load_sql(f"queries/{name}"), params or {}).fetch_arrow_table()
-    finally:
-        if table is not None:
-            con.unregister("batch")
+    return query_arrow(con, _name(name), table, params)

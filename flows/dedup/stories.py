@@ -17,7 +17,7 @@ from collections import Counter
 import duckdb
 import pyarrow as pa
 
-from .canonical import _UnionFind
+from .unionfind import UnionFind
 from .sqlio import run
 
 WINDOW_DAYS = 7
@@ -71,7 +71,7 @@ def assign_stories(con: duckdb.DuckDBPyConnection, new_docs: list[tuple[int, str
                 links.add((a, b))
             article_of.setdefault(a, info[a][1])
             article_of.setdefault(b, info[b][1])
-    uf = _UnionFind()
+    uf = UnionFind()
     new_nos = {no for no, _ in new_docs}
     for no in new_nos:
         uf.find(no)

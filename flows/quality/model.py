@@ -24,18 +24,6 @@ class CheckResult:
     element_count: int = 0
     batch: int | None = None
 
-    def as_row(self) -> dict:
-        return {
-            "stage": self.stage,
-            "check_name": self.check_name,
-            "severity": self.severity,
-            "success": self.success,
-            "observed": self.observed,
-            "unexpected_count": self.unexpected_count,
-            "element_count": self.element_count,
-            "batch": self.batch,
-        }
-
 
 @dataclass(slots=True)
 class StageOutcome:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from flows import db
+from flows import storage
 from flows.dedup import dedup_batch
 from flows.records import Article, RawDocument
 from flows.settings import Settings
-from flows.store import article_table
+from flows.storage.writes import article_table
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
@@ -36,7 +36,7 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture
 def con(settings):
-    c = db.connect(settings.db_path)
+    c = storage.connect(settings.db_path)
     yield c
     c.close()
 
@@ -44,7 +44,7 @@ def con(settings):
 def ingest(con, articles: list[Article], run_id: str = "run1", settings: Settings | None = None):
     """What the pipeline does per batch: insert the articles, dedup them, one transaction."""
     con.execute("BEGIN TRANSACTION")
-    db.insert_arrow(con, "queries/insert_articles", article_table(articles), {"run_id": run_id, "code_version": "test"})
+    storage.insert_arrow(con, "queries/articles/insert_articles", article_table(articles), {"run_id": run_id, "code_version": "test"})
     report = dedup_batch(con, articles, run_id, settings or Settings())
     con.execute("COMMIT")
     return report

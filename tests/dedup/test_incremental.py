@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from flows import db
+from flows import storage
 from flows.settings import Settings
 from generate_corpus import generate
 
@@ -19,7 +19,7 @@ def corpus():
 
 
 def run_in_splits(tmp_path, name, articles, cuts) -> dict:
-    con = db.connect(tmp_path / f"{name}.duckdb")
+    con = storage.connect(tmp_path / f"{name}.duckdb")
     try:
         bounds = [0, *cuts, len(articles)]
         for i, (lo, hi) in enumerate(zip(bounds, bounds[1:])):
@@ -79,7 +79,7 @@ def test_block_becoming_template_later_undoes_the_early_verdict(tmp_path):
     briefs = [make_article(f"b{i}", world.paragraph(rng, rng.sample(world.names, 2), 2) + "\n\n" + block,
                            dt.date(2024, 1, 1 + i)) for i in range(8)]
     assert run_in_splits(tmp_path, "all", briefs, []) == {}
-    con = db.connect(tmp_path / "split.duckdb")
+    con = storage.connect(tmp_path / "split.duckdb")
     ingest(con, briefs[:2], "run1")
     early = duplicates(con)
     ingest(con, briefs[2:], "run2")

@@ -1,6 +1,10 @@
 """The run summary: for the terminal, and as Prefect artifacts."""
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..settings import DEFAULT_DB_PATH
+
 STAGE_ROWS = (
     ("read", "documents read from the sources"),
     ("already_stored", "skipped: stored by an earlier run"),
@@ -82,15 +86,28 @@ def summary_text(summary) -> str:
         '  newsflow query "SELECT title, published_date, word_count FROM articles_unique"' + _db_flag(db),
         '  newsflow query "SELECT stage, reason, detail, source FROM quarantine"' + _db_flag(db),
     ]
-    from .db import storage_settings
-
-    if storage_settings(db).storage == "duckdb":  # a lake's host file holds no tables
+    if summary.storage == "duckdb":  # a lake's host file holds no tables
         out.append(f"  duckdb -readonly {db}     (or: python -c \"import duckdb; duckdb.connect('{db}', read_only=True)\")")
     return "\n".join(out)
 
 
 def _db_flag(db: str) -> str:
-    from pathlib import Path
+    return "" if Path(db) == Path(DEFAULT_DB_PATH).resolve() else f" --db {db}"
 
-    default = Path("data/news.duckdb").resolve()
-    return "" if Path(db) == default else f" --db {db}"
+
+def publish_artifacts(summary) -> None:
+    """Table and markdown artifacts, keyed so the Prefect UI shows their history."""
+    from prefect import get_run_logger
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    try:
+        create_table_artifact(
+            key="newsflow-run-counts", table=summary_rows(summary),
+            description=f"newsflow run {summary.run_id}: counts per stage",
+        )
+        create_markdown_artifact(
+            key="newsflow-run-summary", markdown=summary_markdown(summary),
+            description="newsflow run summary and data quality",
+        )
+    except Exception as exc:  # artifacts are for people; never fail a run on them
+        get_run_logger().warning("could not publish artifacts: %s", exc)

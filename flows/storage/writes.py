@@ -13,9 +13,9 @@ from datetime import date, datetime
 import duckdb
 import pyarrow as pa
 
-from . import __version__
-from .db import insert_arrow, load_sql
-from .records import Article, RawDocument, Rejection
+from .. import __version__
+from ..records import Article, RawDocument, Rejection
+from .sqlfiles import insert_arrow
 
 RAW_SCHEMA = pa.schema([
     ("raw_id", pa.string()), ("source", pa.string()), ("kind", pa.string()), ("url", pa.string()),
@@ -94,16 +94,6 @@ def dq_table(results, batch: int | None) -> pa.Table:
     ], schema=DQ_SCHEMA)
 
 
-def known_raw_ids(con: duckdb.DuckDBPyConnection, raw_ids: list[str]) -> set[str]:
-    if not raw_ids:
-        return set()
-    con.register("batch", pa.table({"raw_id": pa.array(raw_ids, pa.string())}))
-    try:
-        return {row[0] for row in con.execute(load_sql("queries/known_raw_ids")).fetchall()}
-    finally:
-        con.unregister("batch")
-
-
 def store_batch(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -116,10 +106,15 @@ def store_batch(
     """Insert one batch's rows; the caller holds the transaction."""
     params = {"run_id": run_id, "code_version": __version__}
     if docs:
-        insert_arrow(con, "queries/insert_raw", raw_table(docs), params)
+        insert_arrow(con, "queries/raw/insert_raw", raw_table(docs), params)
     if articles:
-        insert_arrow(con, "queries/insert_articles", article_table(articles), params)
+        insert_arrow(con, "queries/articles/insert_articles", article_table(articles), params)
     if rejections:
-        insert_arrow(con, "queries/insert_quarantine", rejection_table(rejections), params)
+        insert_arrow(con, "queries/articles/insert_quarantine", rejection_table(rejections), params)
     if dq_results:
-        insert_arrow(con, "queries/insert_dq_results", dq_table(dq_results, batch), {"run_id": run_id})
+        store_check_results(con, run_id, dq_results, batch)
+
+
+def store_check_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list, batch: int | None) -> None:
+    """Check results of a batch (or, with ``batch`` None, of the whole run)."""
+    insert_arrow(con, "queries/runs/insert_dq_results", dq_table(results, batch), {"run_id": run_id})

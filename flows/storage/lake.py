@@ -16,20 +16,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 
 import duckdb
 
-from .settings import Settings
+from ..settings import Settings
+from .extensions import load_extension, quote_literal
 
 LAKE_NAME = "lake"
-
-# Extensions whose package file is named after the package but whose entry point
-# (and so the file name DuckDB expects) is the older ``<name>_scanner``.
-_SCANNER_ALIASES = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}
-
 
 def catalog_spec(settings: Settings) -> str:
     """What follows ``ducklake:`` in the ATTACH string.
@@ -67,31 +62,6 @@ def _stem(settings: Settings) -> Path:
     return Path(settings.db_path).expanduser().resolve().with_suffix("")
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "newsflow" / "duckdb-extensions" / f"v{duckdb.__version__}"
-
-
-def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """LOAD an extension from its installed package file (never a download).
-
-    sqlite and postgres must be loaded under their entry-point name
-    (``sqlite_scanner``...): a copy under that name is kept in a cache folder."""
-    from .search import extension_path
-
-    path = extension_path(name)
-    alias = _SCANNER_ALIASES.get(name)
-    if alias:
-        target = _cache_dir() / f"{alias}.duckdb_extension"
-        if not target.exists() or target.stat().st_size != path.stat().st_size:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.{os.getpid()}")
-            shutil.copyfile(path, tmp)
-            os.replace(tmp, target)  # atomic: a concurrent process sees the old file or the whole new one
-        path = target
-    con.execute(f"LOAD '{_quote(str(path))}'")
-
-
 def attach(con: duckdb.DuckDBPyConnection, settings: Settings, read_only: bool = False) -> None:
     """ATTACH the lake as ``lake`` and make it the default catalog."""
     spec = catalog_spec(settings)
@@ -108,11 +78,11 @@ def attach(con: duckdb.DuckDBPyConnection, settings: Settings, read_only: bool =
         if spec.startswith("sqlite:") and not read_only:
             ensure_wal(local)
     # No data inlining: every row goes to Parquet, so any Parquet reader sees all the data.
-    options = [f"DATA_PATH '{_quote(data_path(settings))}'", "DATA_INLINING_ROW_LIMIT 0"]
+    options = [f"DATA_PATH '{quote_literal(data_path(settings))}'", "DATA_INLINING_ROW_LIMIT 0"]
     if read_only:
         options.append("READ_ONLY")
     # ATTACH takes no prepared parameters: the strings come from settings and are quoted.
-    con.execute(f"ATTACH 'ducklake:{_quote(spec)}' AS {LAKE_NAME} ({', '.join(options)})")
+    con.execute(f"ATTACH 'ducklake:{quote_literal(spec)}' AS {LAKE_NAME} ({', '.join(options)})")
     con.execute(f"USE {LAKE_NAME}")
 
 
@@ -136,10 +106,6 @@ def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
         "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()
     return bool(row) and row[0] == "ducklake"
-
-
-def _quote(text: str) -> str:
-    return text.replace("'", "''")
 
 
 # --- DDL for a lake --------------------------------------------------------------------

@@ -1,0 +1,101 @@
+"""Run the pipeline into a fresh DuckDB file and dump every table, for before/after comparisons.
+
+    python bench/table_snapshot.py OUT.json SOURCE [SOURCE ...]
+
+The dump is deterministic: rows sorted, columns that depend on the clock or the
+run (run ids, timestamps, durations) left out, blobs replaced by their sha256.
+Two dumps of the same inputs are equal when a change preserves behaviour.
+Not a timing: it prints how many rows each table holds.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+VOLATILE = {
+    "run_id", "started_at", "finished_at", "ingested_at", "cleaned_at", "quarantined_at", "evaluated_at",
+    "added_at", "checked_at", "detected_at", "changed_at", "applied_at", "code_version",
+}
+# runs.counts is JSON with timings; keep its counts only
+VOLATILE_COUNTS = {"run_id", "db_path", "seconds", "timings", "data_docs"}
+
+
+def _plain(value):
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "sha256:" + hashlib.sha256(bytes(value)).hexdigest()
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def dump(db_path: str) -> dict:
+    import duckdb
+
+    con = duckdb.connect(db_path, read_only=True)
+    out: dict = {}
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+        ).fetchall()]
+        for table in tables:
+            if table == "schema_migrations" or table.startswith("fts_"):
+                continue
+            cols = [r[0] for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
+                "ORDER BY column_index", [table]).fetchall()]
+            keep = [c for c in cols if c not in VOLATILE]
+            rows = con.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in keep)} FROM "{table}"').fetchall()
+            plain = []
+            for row in rows:
+                d = dict(zip(keep, (_plain(v) for v in row)))
+                if table == "runs" and d.get("counts"):
+                    counts = json.loads(d["counts"])
+                    d["counts"] = {k: v for k, v in counts.items() if k not in VOLATILE_COUNTS}
+                plain.append(d)
+            plain.sort(key=lambda d: json.dumps(d, sort_keys=True, default=str))
+            out[table] = {"columns": keep, "rows": plain}
+    finally:
+        con.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out, sources = Path(argv[0]), argv[1:]
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = str(Path(tmp) / "snap.duckdb")
+        env = dict(os.environ, NEWSFLOW_SEARCH_INDEX="0")
+        proc = subprocess.run(
+            [sys.executable, "-m", "flows", "run", *sources, "--db", db_path, "--json", "--no-progress"],
+            cwd=REPO, env=env, capture_output=True, text=True,
+        )
+        if proc.returncode not in (0, 1):
+            print(proc.stdout, proc.stderr, file=sys.stderr)
+            return proc.returncode
+        snapshot = dump(db_path)
+    out.write_text(json.dumps(snapshot, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+    print(" ".join(f"{t}={len(v['rows'])}" for t, v in snapshot.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""Run bookkeeping shared by every kind of run: the lock, the runs row, the summary, checks, artifacts."""
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import get_run_logger
+
+from ..settings import Settings
+from ..storage import run_lock, transaction
+from ..storage.runs import finish_run, run_totals, start_run
+from .progress import progress_bar
+from .tasks import check_dedup_and_run_task, data_docs_task, search_index_task
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the terminal, the runs row and the artifacts."""
+
+    run_id: str
+    db_path: str
+    status: str = "running"
+    kind: str = "ingest"  # ingest | reprocess
+    counts: Counter = field(default_factory=Counter)
+    rejected_by_reason: Counter = field(default_factory=Counter)
+    checks_passed: int = 0
+    checks_failed: list = field(default_factory=list)  # (stage, check, severity, observed)
+    data_docs: str | None = None
+    seconds: float = 0.0
+    message: str = ""
+    timings: Counter = field(default_factory=Counter)  # seconds per stage, summed over batches
+    seen_raw: set = field(default_factory=set, repr=False)  # raw ids taken up by this run
+    storage: str = field(default="duckdb", repr=False)
+
+    @contextlib.contextmanager
+    def clock(self, stage: str):
+        """Time a stage (task call included) into ``timings``."""
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] += time.perf_counter() - t
+
+    def record(self, results) -> None:
+        """Count check results as passed or failed."""
+        for r in results:
+            if r.success:
+                self.checks_passed += 1
+            else:
+                self.checks_failed.append((r.stage, r.check_name, r.severity, r.observed))
+
+    def as_dict(self) -> dict:
+        return {
+            "run_id": self.run_id, "db_path": self.db_path, "status": self.status, "kind": self.kind,
+            "counts": dict(self.counts), "rejected_by_reason": dict(self.rejected_by_reason),
+            "checks_passed": self.checks_passed, "checks_failed": [list(c) for c in self.checks_failed],
+            "data_docs": self.data_docs, "seconds": round(self.seconds, 2), "message": self.message,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, result: dict) -> "RunSummary":
+        """Back from ``as_dict`` (a flow run's return value)."""
+        summary = cls(run_id=result["run_id"], db_path=result["db_path"], status=result["status"],
+                      kind=result.get("kind", "ingest"))
+        summary.counts = Counter(result["counts"])
+        summary.rejected_by_reason = Counter(result["rejected_by_reason"])
+        summary.checks_passed = result["checks_passed"]
+        summary.checks_failed = [tuple(x) for x in result["checks_failed"]]
+        summary.data_docs = result["data_docs"]
+        summary.seconds = result["seconds"]
+        summary.message = result["message"]
+        return summary
+
+
+class RunChecksFailed(RuntimeError):
+    """A run-level error check failed: the flow run is marked Failed; what was committed stays."""
+
+    def __init__(self, summary: RunSummary):
+        super().__init__(summary.message)
+        self.summary = summary
+
+
+def current_run_id() -> str:
+    from prefect.runtime import flow_run
+
+    rid = flow_run.get_id()
+    return str(rid) if rid else str(uuid.uuid4())
+
+
+def _finish(settings: Settings, summary: RunSummary) -> None:
+    with transaction(settings, migrate=False) as con:
+        totals = run_totals(con, summary.run_id)
+        summary.counts["duplicates"] = totals[3]
+        finish_run(con, summary.run_id, summary.status, summary.counts["read"], totals,
+                   json.dumps(summary.as_dict()), summary.message)
+
+
+def _warm_up_checks(settings: Settings) -> None:
+    """Import Great Expectations (about 3 s) in the background while sources are read."""
+    import threading
+
+    from ..quality import warm_up
+
+    threading.Thread(target=warm_up, args=(settings,), name="gx-warm-up", daemon=True).start()
+
+
+def _run_checks_and_reports(settings: Settings, summary: RunSummary, kind: str) -> None:
+    """Run-level checks, Data Docs and the search index, after the batches."""
+    with summary.clock("run_checks"):
+        results = check_dedup_and_run_task(settings, summary.run_id)
+    summary.record(results)
+    failed_errors = [r for r in results if not r.success and r.severity == "error"]
+    with summary.clock("data_docs"):
+        summary.data_docs = data_docs_task(settings)
+    if settings.search_index and (summary.counts["articles"] or kind == "reprocess"):
+        with summary.clock("search_index"):
+            search_index_task(settings)
+    summary.status = "failed" if failed_errors else "completed"
+    if failed_errors:
+        summary.message = "run-level checks failed: " + ", ".join(r.check_name for r in failed_errors)
+
+
+def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_for_lock: bool,
+                show_progress: bool, work) -> dict:
+    """The lock, the runs row (the schema brought up to date once, here), ``work``,
+    then run checks, Data Docs, the search index and artifacts."""
+    from ..clean import Cleaner
+    from .summary import publish_artifacts
+
+    logger = get_run_logger()
+    run_id = current_run_id()
+    started = time.monotonic()
+    summary = RunSummary(run_id=run_id, db_path=str(Path(settings.db_path).resolve()), kind=kind,
+                         storage=settings.storage)
+    with run_lock(settings.db_path, wait=wait_for_lock):
+        with transaction(settings, migrate=True) as con:
+            start_run(con, run_id, kind, sources, since)
+        _warm_up_checks(settings)
+        cleaner = Cleaner(settings)
+        progress = progress_bar(show_progress)
+        try:
+            with summary.clock("read_sources_and_batches"):
+                work(summary, cleaner, progress)
+            summary.timings["clean"] += cleaner.seconds
+            progress.close()
+            _run_checks_and_reports(settings, summary, kind)
+        except BaseException as exc:
+            progress.close()
+            summary.status = "failed"
+            summary.message = f"{type(exc).__name__}: {exc}"
+            summary.seconds = time.monotonic() - started
+            try:
+                _finish(settings, summary)
+            except Exception:  # the database itself may be what failed
+                logger.exception("could not record the failed run")
+            raise
+        finally:
+            cleaner.close()
+        summary.seconds = time.monotonic() - started
+        _finish(settings, summary)
+    publish_artifacts(summary)
+    logger.info("run %s %s: %s", run_id, summary.status, dict(summary.counts))
+    if summary.status == "failed":
+        raise RunChecksFailed(summary)
+    return summary.as_dict()

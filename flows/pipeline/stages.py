@@ -1,0 +1,85 @@
+"""What the tasks that are more than one call do (tasks.py wraps each as a Prefect task).
+
+A function here that takes a connection first runs inside the task's write
+transaction; the others open what they need.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import duckdb
+
+from ..records import Article, RawDocument, Rejection
+from ..settings import Settings
+from ..storage import transaction
+from ..storage.raw import fetched_sources, stored_articles
+from ..storage.writes import store_batch, store_check_results
+
+
+def fetch(urls: list[str], settings: Settings, stats: Counter) -> list[RawDocument]:
+    """Fetch pages and feeds (I/O overlapped inside); failures come back as documents
+    with an error. URLs fetched by earlier runs (the ledger) are skipped unless --refetch."""
+    from ..sources import fetch_documents
+
+    known = set() if settings.refetch else fetched_sources(settings)
+    return fetch_documents(urls, settings, seen=known.__contains__, stats=stats)
+
+
+def store_and_dedup(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, docs: list[RawDocument],
+                    articles: list[Article], rejections: list[Rejection], results: list, batch: int,
+                    dedup: bool = True, signatures=None) -> dict:
+    """A batch's rows, then dedup against the stored corpus, in the caller's transaction."""
+    from ..dedup import dedup_batch
+
+    store_batch(con, run_id, docs, articles, rejections, results, batch)
+    report = dedup_batch(con, articles, run_id, settings, signatures) if articles and dedup else None
+    return report.as_dict() if report is not None else {}
+
+
+def check_dedup_and_run(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> list:
+    """Dedup invariants and run-level reconciliation, stored with the run."""
+    from ..quality import check_dedup, check_run
+
+    results = list(check_dedup(con, run_id, settings).results) + list(check_run(con, run_id, settings))
+    if results:
+        store_check_results(con, run_id, results, None)
+    return results
+
+
+def search_index(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Bring the BM25 index up to date after a load (DuckDB's fts index does not follow table
+    changes): new articles are appended; a full rebuild only when articles were replaced."""
+    from ..search import update_index
+
+    update_index(con)
+
+
+def data_docs(settings: Settings) -> str | None:
+    from ..quality import build_data_docs
+
+    path = build_data_docs(settings)
+    return str(path) if path else None
+
+
+def rebuild_dedup(settings: Settings, run_id: str) -> Counter:
+    """Dedup every stored article again, in ingestion order, a batch per transaction."""
+    from ..dedup import dedup_batch
+
+    totals: Counter = Counter()
+    offset = 0
+    while True:
+        with transaction(settings, migrate=False) as con:
+            articles = stored_articles(con, settings.batch_size, offset)
+            if not articles:
+                break
+            report = dedup_batch(con, articles, run_id, settings)
+        offset += len(articles)
+        add_numbers(totals, report.as_dict())
+    return totals
+
+
+def add_numbers(totals: Counter, values: dict | None, prefix: str = "") -> None:
+    """Add the numeric entries of a report to running totals."""
+    for key, value in (values or {}).items():
+        if isinstance(value, (int, float)):
+            totals[f"{prefix}{key}"] += value

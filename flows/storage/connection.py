@@ -1,0 +1,158 @@
+"""DuckDB connections: open with retries, short write transactions, one run per file.
+
+Write connections are short: the pipeline opens one per batch commit, so
+people can query the file between batches. The storage knobs come from the
+``Settings`` the caller built; a bare path gets the settings built from the
+environment, in the one place settings are built (``Settings.from_env``).
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from pathlib import Path
+from typing import Iterator, Union
+
+import duckdb
+
+from ..settings import Settings
+from .migrations import migrate as apply_schema
+
+Target = Union[str, os.PathLike, Settings]
+
+LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process holds the DuckDB file for writing."""
+
+
+class RunInProgress(RuntimeError):
+    """Another ``newsflow run`` is writing to the same database."""
+
+
+def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_s
+    told = False
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:  # the file is locked by another process
+            if not any(marker in str(exc) for marker in LOCK_ERRORS):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"{path} is held by another process (a newsflow run writing a batch?); "
+                    f"waited {wait_s:.0f} s. Try again in a moment."
+                ) from exc
+            if on_wait and not told:
+                on_wait()
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def settings_for(target: Target) -> Settings:
+    """The settings a storage call works with: the caller's, or built for a bare path."""
+    settings = target if isinstance(target, Settings) else Settings.from_env(db_path=str(target))
+    if settings.storage not in {"duckdb", "ducklake"}:
+        raise ValueError(f"storage must be 'duckdb' or 'ducklake', not {settings.storage!r}")
+    return settings
+
+
+def connect(target: Target, read_only: bool = False, wait_s: float = 60.0, on_wait=None,
+            migrate: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the database (a path, or the run's ``Settings``); a read-write open
+    applies migrations and views unless ``migrate`` is False (the run did it once).
+
+    Retries while another process holds the file (DuckDB allows one writer
+    process, or many readers, never both). With ``storage = "ducklake"`` the
+    tables live in the lake (storage/lake.py): a write opens ``db_path`` as the
+    host DuckDB file (it keeps the one-writer lock and marks the database as
+    created) and ATTACHes the lake; a read uses an in-memory host and attaches
+    the lake read-only, so queries never wait for a run."""
+    settings = settings_for(target)
+    path = settings.db_path
+    if settings.storage == "ducklake":
+        con = _connect_lake(path, settings, read_only, wait_s, on_wait, migrate)
+    else:
+        if not read_only:
+            Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
+        elif not Path(path).exists():
+            raise FileNotFoundError(f"No database at {path}: run `newsflow run` first, or pass --db PATH.")
+        con = _open(path, read_only, wait_s, on_wait)
+        if not read_only and migrate:
+            apply_schema(con)
+    if settings.memory_limit:  # e.g. 2GB; DuckDB spills to disk beyond it
+        con.execute("SET memory_limit = ?", [settings.memory_limit])
+    return con
+
+
+def _connect_lake(path: str, settings: Settings, read_only: bool, wait_s: float, on_wait,
+                  migrate: bool) -> duckdb.DuckDBPyConnection:
+    from . import lake
+
+    if read_only:
+        con = duckdb.connect()
+    else:
+        Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
+        con = _open(path, False, wait_s, on_wait)
+    try:
+        lake.attach(con, settings, read_only=read_only)
+        if not read_only and migrate:
+            apply_schema(con, lake=True)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextlib.contextmanager
+def transaction(target: Target, wait_s: float = 300.0, migrate: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short write connection holding one transaction: commit on success,
+    roll back on any error, close either way (releasing the file lock)."""
+    con = connect(target, wait_s=wait_s, migrate=migrate)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def run_lock(db_path: str | os.PathLike, wait: bool = False) -> Iterator[None]:
+    """One ``newsflow run`` at a time per database file.
+
+    A lock file beside the database, held for the whole run; the OS drops it
+    when the process dies (even under kill -9), so a crashed run never blocks
+    the next one."""
+    lock_path = Path(str(db_path) + ".run.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(lock_path, "a+")
+    try:
+        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
+        try:
+            fcntl.flock(fh.fileno(), flags)
+        except BlockingIOError as exc:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise RunInProgress(
+                f"Another newsflow run is writing to {db_path} ({holder}). "
+                "Wait for it to finish (or pass --wait to queue behind it)."
+            ) from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        fh.close()
