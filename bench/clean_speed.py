@@ -19,9 +19,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "bench"))
 
-from extraction_f1 import DEFAULT_DEV_DIR, load_dev_pages, prf, score  # noqa: E402
+from flows.evaluation.extraction import DEFAULT_DEV_DIR, load_dev_pages, prf, score  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@
 
 Base texts: the hand-marked ``articleBody`` of the 90 dev pages in
 ../shared/eval/extraction-dev/ground-truth.json (clean article texts). For each,
-copies are made with the patterns of bench/generate_corpus.py (exact after
+copies are made with the patterns of flows/evaluation/corpus.py (exact after
 case/quote changes, trimmed to about two thirds, a local paragraph added, a
 new opening paragraph, light re-editing, spam tokens, another site's template,
 combinations), with filler paragraphs taken from *other* dev articles. Hard
@@ -32,7 +32,7 @@ from flows import storage
 from flows.dedup import dedup_batch
 from flows.settings import Settings
 
-from generate_corpus import BOILERPLATE, COPY_PATTERNS, World
+from flows.evaluation.corpus import BOILERPLATE, COPY_PATTERNS, World
 
 GROUND_TRUTH = ROOT.parent / "shared" / "eval" / "extraction-dev" / "ground-truth.json"
 
@@ -160,7 +160,7 @@ def evaluate(n_batches: int = 1, copies_per_article: int = 3, seed: int = 5, ord
 
 def evaluate_synthetic(n: int, n_batches: int = 1, seed: int = 2) -> dict:
     """The same pair metrics on the generator's corpus (planted clusters are the truth)."""
-    from generate_corpus import generate
+    from flows.evaluation.corpus import generate
 
     gen, labels = generate(n, seed=seed)
     arts = [to_article(g.key, g.text, g.published, g.title) for g in gen]

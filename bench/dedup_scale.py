@@ -36,7 +36,7 @@ from flows.dedup.signatures import SIG_VERSION
 from flows.settings import Settings
 from flows.storage.writes import article_table
 
-from generate_corpus import COPY_PATTERNS, generate
+from flows.evaluation.corpus import COPY_PATTERNS, generate
 
 SEED = 11
 N_REAL = 1000

@@ -2,7 +2,7 @@
 
     python bench/dedup_speed.py [--n 20000] [--batch 2000] [--sig-docs 2000]
 
-Generates a synthetic corpus with planted copies (generate_corpus.py), stores
+Generates a synthetic corpus with planted copies (flows/evaluation/corpus.py), stores
 the articles in a temp DuckDB file, then times ``dedup_batch`` over it batch by
 batch (each batch in one transaction, as the pipeline does): articles/s for
 the whole stage. Then signatures/s for the same documents with rensa (what
@@ -23,7 +23,7 @@ from flows.dedup import compute_signatures, dedup_batch
 from flows.settings import Settings
 from flows.storage.writes import article_table
 
-from generate_corpus import generate
+from flows.evaluation.corpus import generate
 
 
 def _signatures(chunk, settings):

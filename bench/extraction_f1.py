@@ -13,61 +13,17 @@ alternating rounds keeping the best, so the ratio holds on a shared machine.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import logging
-import re
 import sys
 import time
-from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DEV_DIR = REPO.parent / "shared" / "eval" / "extraction-dev"
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+if str(REPO) not in sys.path:
 
-
-def _shingles(text: str, n: int = 4) -> Counter:
-    """Word n-grams with counts; a text of 1 to n-1 words is one short
-    shingle, as in the benchmark's own evaluation script."""
-    tokens = _TOKEN.findall(text or "")
-    return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens)
-
-
-def score(pred: str, truth: str) -> tuple[float, float, float]:
-    """(tp, fp, fn) of one page, divided by tp + fp + fn (all 0 if both empty)."""
-    p, t = _shingles(pred), _shingles(truth)
-    tp = sum((p & t).values())
-    fp = sum((p - t).values())
-    fn = sum((t - p).values())
-    total = tp + fp + fn
-    if total == 0:
-        return 0.0, 0.0, 0.0
-    return tp / total, fp / total, fn / total
-
-
-def prf(scores: Iterable[tuple[float, float, float]]) -> tuple[float, float, float]:
-    """Benchmark P, R, F1 over pages: pages with nothing predicted are left out
-    of the precision mean and count 0 in the recall mean."""
-    scores = list(scores)
-    precisions = [tp / (tp + fp) for tp, fp, _ in scores if tp + fp > 0]
-    recalls = [tp / (tp + fn) if tp + fn > 0 else 0.0 for tp, _, fn in scores]
-    p = sum(precisions) / len(precisions) if precisions else 0.0
-    r = sum(recalls) / len(recalls) if recalls else 0.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f1
-
-
-def load_dev_pages(dev_dir: str | Path = DEFAULT_DEV_DIR) -> list[tuple[str, str, str, str | None]]:
-    """[(page id, HTML, true article text, URL)] sorted by id."""
-    dev_dir = Path(dev_dir)
-    truth = json.loads((dev_dir / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for page_id in sorted(truth):
-        raw = gzip.decompress((dev_dir / "html" / f"{page_id}.html.gz").read_bytes())
-        pages.append((page_id, raw.decode("utf-8", "replace"), truth[page_id]["articleBody"], truth[page_id].get("url")))
-    return pages
+from flows.evaluation.extraction import DEFAULT_DEV_DIR, load_dev_pages, prf, score  # noqa: E402
 
 
 def run(pages, extractor: Callable[[str, str | None], str]) -> tuple[list[tuple[float, float, float]], float, list[str]]:
@@ -102,7 +58,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--worst", type=int, default=0, help="list the N pages with the lowest F1 for extract_html")
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)  # trafilatura logs every page it discards
-    sys.path.insert(0, str(REPO))
     pages = load_dev_pages(args.dev_dir)
     if args.limit:
         pages = pages[: args.limit]

@@ -2,7 +2,7 @@
 
 Run: ``python bench/pipeline_throughput.py [--n 20000] [--format txt|jsonl|html] [--baseline]``.
 
-Writes a synthetic corpus with planted copies (bench/generate_corpus.py),
+Writes a synthetic corpus with planted copies (flows/evaluation/corpus.py),
 then times ``newsflow run`` on it as a user runs it: a fresh process, the
 ephemeral Prefect server's start-up and shutdown included. Prints
 articles/s, time per stage (from the run's own timings), Prefect's share
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))
 
 
 def run_newsflow(corpus: Path, db: Path, env: dict) -> tuple[float, dict, float]:
@@ -82,12 +82,12 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", type=Path, help="write the corpus and database here instead of a temp folder")
     args = ap.parse_args(argv)
 
-    from generate_corpus import generate, write
+    from flows.evaluation.corpus import generate, write
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
     corpus = work / f"corpus-{args.format}-{args.n}"
     if args.format == "devhtml" and not corpus.exists():
-        from extraction_f1 import load_dev_pages
+        from flows.evaluation.extraction import load_dev_pages
 
         pages = load_dev_pages(args.dev_dir)
         (corpus / "articles").mkdir(parents=True)

@@ -1,6 +1,7 @@
 """Run the pipeline into a fresh DuckDB file and dump every table, for before/after comparisons.
 
     python bench/table_snapshot.py OUT.json SOURCE [SOURCE ...]
+    python bench/table_snapshot.py --compare BEFORE.json AFTER.json
 
 The dump is deterministic: rows sorted, columns that depend on the clock or the
 run (run ids, timestamps, durations) left out, blobs replaced by their sha256.
@@ -26,6 +27,10 @@ VOLATILE = {
 }
 # runs.counts is JSON with timings; keep its counts only
 VOLATILE_COUNTS = {"run_id", "db_path", "seconds", "timings", "data_docs"}
+
+
+def _stable_counts(counts: dict) -> dict:
+    return {k: v for k, v in counts.items() if k not in VOLATILE_COUNTS and not k.endswith("seconds")}
 
 
 def _plain(value):
@@ -65,8 +70,7 @@ def dump(db_path: str) -> dict:
             for row in rows:
                 d = dict(zip(keep, (_plain(v) for v in row)))
                 if table == "runs" and d.get("counts"):
-                    counts = json.loads(d["counts"])
-                    d["counts"] = {k: v for k, v in counts.items() if k not in VOLATILE_COUNTS}
+                    d["counts"] = _stable_counts(json.loads(d["counts"]) if isinstance(d["counts"], str) else d["counts"])
                 plain.append(d)
             plain.sort(key=lambda d: json.dumps(d, sort_keys=True, default=str))
             out[table] = {"columns": keep, "rows": plain}
@@ -75,8 +79,25 @@ def dump(db_path: str) -> dict:
     return out
 
 
+def compare(before: Path, after: Path) -> int:
+    """0 when the two dumps hold the same rows (run counts without their timings)."""
+    dumps = []
+    for path in (before, after):
+        snapshot = json.loads(path.read_text(encoding="utf-8"))
+        for row in snapshot.get("runs", {}).get("rows", []):
+            if isinstance(row.get("counts"), dict):
+                row["counts"]["counts"] = _stable_counts(row["counts"].get("counts", {}))
+        dumps.append(snapshot)
+    differing = [t for t in sorted(set(dumps[0]) | set(dumps[1])) if dumps[0].get(t) != dumps[1].get(t)]
+    rows = sum(len(v["rows"]) for v in dumps[1].values())
+    print(f"{after.name}: {len(dumps[1])} tables, {rows} rows; " + (f"differ: {differing}" if differing else "identical"))
+    return 1 if differing else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--compare":
+        return compare(Path(argv[1]), Path(argv[2]))
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2

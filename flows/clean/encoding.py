@@ -37,11 +37,17 @@ def _lookup(name: str | None) -> str | None:
         return None
 
 
+def header_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type header names, as written (``text/html; charset=utf-8``)."""
+    m = _HEADER_CHARSET.search(content_type) if content_type else None
+    return m.group(1) if m else None
+
+
 def declared_charset(content: bytes, content_type: str | None = None, kind: str = "html") -> str | None:
-    if content_type:
-        m = _HEADER_CHARSET.search(content_type)
-        if m and (enc := _lookup(m.group(1))):
-            return enc
+    """The codec the header or the page's <meta> declares, if Python knows it."""
+    enc = _lookup(header_charset(content_type))
+    if enc:
+        return enc
     if kind == "html":
         m = _META_CHARSET.search(content[:4096])
         if m and (enc := _lookup(m.group(1).decode("ascii", "ignore"))):
@@ -100,14 +106,3 @@ def _finish(text: str) -> str:
 
         text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def looks_binary(content: bytes) -> bool:
-    """Cheap sniff: NUL bytes or many control characters in the first 8 KB."""
-    head = content[:8192]
-    if not head:
-        return False
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return controls / len(head) > 0.05

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from flows.clean.encoding import header_charset
+
 SNIFF_BYTES = 64 * 1024  # binary/charset sniffing looks at the head only
 MAX_CONTROL_SHARE = 0.05  # share of C0 control bytes (not \t \n \r \f) that marks binary
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
@@ -58,7 +60,7 @@ def decode_problem(content: bytes, declared: str | None = None) -> str | None:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3 and len(content) > len(head):
             return None  # a multi-byte character cut by the sniff window
-    charset = _declared_charset(declared)
+    charset = header_charset(declared)
     if charset:
         try:
             head.decode(charset)
@@ -71,13 +73,6 @@ def decode_problem(content: bytes, declared: str | None = None) -> str | None:
     if best is None:
         return "not decodable as text (no charset fits)"
     return None
-
-
-def _declared_charset(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    m = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
-    return m.group(1) if m else None
 
 
 # Only real HTML element names: "<The Palace: Tale of Jang Noksu>" is a title.

@@ -5,7 +5,8 @@ import codecs
 
 import pytest
 
-from flows.clean.encoding import DecodeError, decode_bytes, looks_binary
+from flows.clean.encoding import DecodeError, decode_bytes
+from flows.quality.detectors import binary_reason
 
 GERMAN = "Die Bürger von Zürich stimmten über die Straßenbahn ab; die Gemeinde äußerte sich erfreut."
 RUSSIAN = "Министр иностранных дел России прибыл в Пхеньян для переговоров о сотрудничестве."
@@ -57,5 +58,5 @@ def test_nfc_and_newlines():
 def test_binary_is_refused():
     with pytest.raises(DecodeError, match="binary"):
         decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    assert looks_binary(bytes(range(256)) * 10)
-    assert not looks_binary(GERMAN.encode("utf-8"))
+    assert binary_reason(bytes(range(256)) * 10)
+    assert not binary_reason(GERMAN.encode("utf-8"))

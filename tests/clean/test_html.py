@@ -2,7 +2,6 @@
 of the extraction dev set (skipped when the shared dev set is absent)."""
 from __future__ import annotations
 
-import importlib.util
 import re
 from datetime import date
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.clean.html import extract_html
+from flows.evaluation import extraction as metric
 from flows.records import Extracted
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -265,21 +265,13 @@ def test_huge_page_is_refused():
 DEV_DIR = ROOT.parent / "shared" / "eval" / "extraction-dev"
 
 
-def _bench():
-    spec = importlib.util.spec_from_file_location("extraction_f1", ROOT / "bench" / "extraction_f1.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_score_matches_the_benchmark_definition():
-    bench = _bench()
-    assert bench.score("a b c d e", "a b c d e") == (1.0, 0.0, 0.0)
-    tp, fp, fn = bench.score("a b c d x", "a b c d e")  # one shared shingle, one extra, one missing
+    assert metric.score("a b c d e", "a b c d e") == (1.0, 0.0, 0.0)
+    tp, fp, fn = metric.score("a b c d x", "a b c d e")  # one shared shingle, one extra, one missing
     assert (tp, fp, fn) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
-    assert bench.score("", "") == (0.0, 0.0, 0.0)
+    assert metric.score("", "") == (0.0, 0.0, 0.0)
     # pages with nothing predicted: out of the precision mean, zero in the recall mean
-    p, r, f1 = bench.prf([(1.0, 0.0, 0.0), (0.0, 0.0, 1.0)])
+    p, r, f1 = metric.prf([(1.0, 0.0, 0.0), (0.0, 0.0, 1.0)])
     assert (p, r) == (1.0, 0.5) and f1 == pytest.approx(2 / 3)
 
 
@@ -287,11 +279,10 @@ def test_score_matches_the_benchmark_definition():
 def test_dev_pages_f1_floor():
     """Every ninth dev page (10 pages): 0.996 when written, the bare
     ``trafilatura.extract`` default 0.982; the floor sits between."""
-    bench = _bench()
-    pages = bench.load_dev_pages(DEV_DIR)[::9]
+    pages = metric.load_dev_pages(DEV_DIR)[::9]
     assert len(pages) == 10
-    scores = [bench.score(extract_html(html, url).text, truth) for _id, html, truth, url in pages]
-    p, r, f1 = bench.prf(scores)
+    scores = [metric.score(extract_html(html, url).text, truth) for _id, html, truth, url in pages]
+    p, r, f1 = metric.prf(scores)
     assert f1 >= 0.985, (p, r, f1)
     for text in (extract_html(html, url).text for _id, html, _t, url in pages[:3]):
         assert "\n\n\n" not in text and not re.search(r"[^\n]\n[^\n]", text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,6 @@ from flows.settings import Settings
 from flows.storage.writes import article_table
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCH = ROOT / "bench"
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
 DEV_TRUTH = ROOT / "tests" / "fixtures" / "dev_bodies.json.gz"  # a copy of the dev set's ground truth (MIT)
 SAMPLES = ROOT / "flows" / "samples"
 

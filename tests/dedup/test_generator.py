@@ -1,4 +1,4 @@
-"""The synthetic corpus generator writes every format with labels (bench/generate_corpus.py)."""
+"""The synthetic corpus generator writes every format with labels (flows/evaluation/corpus.py)."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,8 @@ import sys
 
 import pytest
 
-from generate_corpus import COPY_PATTERNS, generate
+from flows.evaluation.corpus import COPY_PATTERNS, generate
 
-from .conftest import BENCH
 
 
 def test_generate_plants_every_copy_pattern_and_labels_pairs():
@@ -25,7 +24,7 @@ def test_generate_plants_every_copy_pattern_and_labels_pairs():
 @pytest.mark.parametrize("fmt,pattern", [("txt", "articles/*.txt"), ("html", "articles/*.html"), ("jsonl", "articles.jsonl")])
 def test_cli_writes_files(tmp_path, fmt, pattern):
     out = tmp_path / fmt
-    subprocess.run([sys.executable, str(BENCH / "generate_corpus.py"), "--n", "60", "--out", str(out),
+    subprocess.run([sys.executable, "-m", "flows.evaluation.corpus", "--n", "60", "--out", str(out),
                     "--format", fmt, "--seed", "3"], check=True, capture_output=True)
     files = list(out.glob(pattern))
     assert files

@@ -7,7 +7,7 @@ import pytest
 
 from flows import storage
 from flows.settings import Settings
-from generate_corpus import generate
+from flows.evaluation.corpus import generate
 
 from .conftest import duplicates, ingest, make_article
 
@@ -71,7 +71,7 @@ def test_block_becoming_template_later_undoes_the_early_verdict(tmp_path):
     the stored pair is checked again and the run ends as one run over everything would."""
     import datetime as dt
 
-    from generate_corpus import BOILERPLATE, World
+    from flows.evaluation.corpus import BOILERPLATE, World
 
     world = World.make(5)
     rng = random.Random(5)

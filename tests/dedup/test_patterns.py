@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from generate_corpus import BOILERPLATE, COPY_PATTERNS, World
+from flows.evaluation.corpus import BOILERPLATE, COPY_PATTERNS, World
 
 from .conftest import duplicates, ingest, make_article
 
