@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, datetime, timezone
 from functools import partial
 
 from ..records import Article, Extracted, RawDocument, Rejection
 from ..settings import Settings
 from .encoding import DecodeError, decode_bytes
+from .metadata import parse_date
 
 _WORD = re.compile(r"\w+")
 
@@ -30,18 +30,6 @@ def normalise_paragraphs(text: str) -> str:
     blank line."""
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n\n".join(line for line in lines if line)
-
-
-def _hint_date(value) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    from .metadata import parse_date
-
-    return parse_date(str(value))
 
 
 def extract(doc: RawDocument, settings: Settings) -> tuple[Extracted, str]:
@@ -78,7 +66,7 @@ def clean_document(doc: RawDocument, settings: Settings) -> Article | Rejection:
         )
     hints = doc.hints or {}
     title = found.title or (hints.get("title") or None)
-    published = found.published or _hint_date(hints.get("published"))
+    published = found.published or parse_date(hints.get("published"))  # hints are strings (JSON, feeds)
     author = found.author or (hints.get("author") or None)
     language = found.language
     if not language:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from flows.quality.docs import build_data_docs
 from flows.quality.model import ERROR, WARNING, CheckResult, StageOutcome
-from flows.quality.report import quality_markdown, results_table
 from flows.quality.runlevel import check_run
 from flows.quality.runner import warm_up
 from flows.quality.stages import check_clean, check_dedup, check_raw
@@ -31,7 +30,5 @@ __all__ = [
     "check_dedup",
     "check_raw",
     "check_run",
-    "quality_markdown",
-    "results_table",
     "warm_up",
 ]
