@@ -13,7 +13,6 @@ alternating rounds keeping the best, so the ratio holds on a shared machine.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
@@ -22,6 +21,7 @@ from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
 from flows.evaluation.extraction import DEFAULT_DEV_DIR, load_dev_pages, prf, score  # noqa: E402
 
