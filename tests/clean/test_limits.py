@@ -18,14 +18,15 @@ def test_over_size_limit_is_rejected_with_the_limit_named():
 
 
 def test_over_time_limit_is_rejected_and_the_batch_goes_on():
-    # A deeply nested page takes trafilatura far longer than the 0.2 s limit set here.
+    # A deeply nested page: rejected, by the time limit or (html.py's depth guard) as having no text.
+    # The limit is generous so the ordinary pages never reach it on a busy machine.
     slow = "<html><body>" + "<div><span>x</span>" * 60_000 + "</div>" * 60_000 + "</body></html>"
     docs = [
         RawDocument(source="/data/ok1.html", kind="html", content=ARTICLE.encode()),
         RawDocument(source="/data/slow.html", kind="html", content=slow.encode()),
         RawDocument(source="/data/ok2.html", kind="html", content=ARTICLE.replace("city", "town").encode()),
     ]
-    cleaner = Cleaner(Settings(workers=1, extract_timeout_s=0.2, max_document_bytes=50_000_000))
+    cleaner = Cleaner(Settings(workers=1, extract_timeout_s=5.0, max_document_bytes=50_000_000))
     try:
         out = cleaner.clean(docs)
     finally:
@@ -34,4 +35,4 @@ def test_over_time_limit_is_rejected_and_the_batch_goes_on():
     assert isinstance(out[1], Rejection)
     assert out[1].reason in {"timeout", "no_article_text"}
     if out[1].reason == "timeout":
-        assert "0.2 s" in out[1].detail
+        assert "5 s" in out[1].detail
