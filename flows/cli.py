@@ -30,11 +30,23 @@ sources:
     .html, .htm     a web page
     .json, .jsonl   objects with "text" or "html", optional "url", "title",
                     "published", "author" (one object per line for .jsonl)
-    .warc, .warc.gz web archives: every HTML response record is a document
+    .warc, .warc.gz web archives: every HTML response record is a document, and
+                    every resource/conversion record holding HTML or plain text;
+                    the other records are counted in the summary
     any of these gzip-compressed (.gz)
     .urls           a list of URLs, one a line, fetched like URL sources
-  http(s):// URLs   a page, or an RSS/Atom feed whose entries are fetched
+  http(s):// URLs   a page; an RSS/Atom feed whose entries are fetched; or an XML
+                    sitemap (an index, a plain or news sitemap, .xml or .xml.gz)
+                    whose pages are fetched (--since DATE skips older entries)
   With no SOURCE the bundled sample articles are used.
+
+fetching politely:
+  robots.txt is read once per host and obeyed (Disallow, Crawl-delay); a refused
+  URL is quarantined with the rule that refused it (reason robots_disallowed).
+  --ignore-robots turns this off: only for your own sites. Feeds and sitemaps are
+  polled with conditional GET (ETag / Last-Modified kept in table fetch_state):
+  an unchanged one answers 304 and costs nothing. Pages fetched by an earlier run
+  are skipped unless --refetch (then also asked conditionally).
 
 where the data goes:
   The DuckDB file (--db, $NEWSFLOW_DB, default data/news.duckdb) holds the tables
@@ -46,12 +58,14 @@ where the data goes:
 querying it afterwards:
   newsflow query "SELECT title, published_date FROM articles_unique"
   newsflow search "north korea munitions"
-  duckdb -readonly data/news.duckdb            (the duckdb CLI)
+  newsflow shell                               (the DuckDB shell, read-only, fts loaded)
+  .venv/bin/duckdb -readonly data/news.duckdb  (the same shell, plain)
   python -c "import duckdb; print(duckdb.connect('data/news.duckdb', read_only=True).sql('FROM articles'))"
 
 exit status: 0 when the run completed (also when some inputs were quarantined),
 1 when the run failed (a run-level check or an error), 2 for a usage error.
-With PREFECT_API_URL set, the run shows in that Prefect server's UI.
+With PREFECT_API_URL set, the run shows in that Prefect server's UI, with its
+progress per batch in the run's logs (the terminal shows only warnings and errors).
 """
 
 
@@ -91,7 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(run)
     run.add_argument("--languages", metavar="LIST", help="keep only these languages (ISO 639-1, comma-separated, e.g. en,de)")
     run.add_argument("--allow-private", action="store_true", help="permit fetching from loopback and private-network addresses (refused by default)")
-    run.add_argument("--refetch", action="store_true", help="fetch URLs again even when an earlier run ingested them")
+    run.add_argument("--refetch", action="store_true", help="fetch URLs again even when an earlier run ingested them "
+                     "(conditional GET: unchanged pages answer 304 and add nothing)")
+    run.add_argument("--ignore-robots", action="store_true", help="do not read robots.txt (no Disallow, no Crawl-delay): "
+                     "only for your own sites")
+    run.add_argument("--since", metavar="DATE", help="sitemap entries dated before DATE (YYYY-MM-DD) are not fetched")
     run.add_argument("--wait", action="store_true", help="if another run holds the database, wait for it instead of stopping")
     run.add_argument("--workers", type=int, metavar="N", help="cleaning worker processes (default: CPU count, at most 4)")
     run.add_argument("--batch-size", type=int, metavar="N", help="documents per batch and per transaction (default 2000)")
@@ -147,6 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_deployments_file(deploy)
     deploy.add_argument("--pool", metavar="NAME", help="work pool (default: the one prefect.yaml names)")
 
+    shell = sub.add_parser(
+        "shell", help="the DuckDB shell (.venv/bin/duckdb) on the database, read-only, full-text search loaded",
+        description=(
+            "Open the DuckDB command-line shell installed by set-up (.venv/bin/duckdb, the version that reads "
+            "the file) on the database, read-only, with the fts extension loaded from its installed package, "
+            "so fts_main_articles.match_bm25 works. With SQL, run it and exit."
+        ),
+        epilog='example: newsflow shell "SELECT title FROM articles_unique LIMIT 5"',
+    )
+    shell.add_argument("sql", nargs="?", metavar="SQL", help="run this and exit (default: an interactive shell)")
+    _add_db(shell)
+
     search = sub.add_parser(
         "search", help="BM25 full-text search over article titles and texts",
         description="BM25 full-text search over title and text (DuckDB fts; each run adds its new articles to the index).",
@@ -169,9 +199,25 @@ def _settings(args: argparse.Namespace, **overrides):
     return Settings.from_env(db_path=args.db, storage=getattr(args, "storage", None), **overrides)
 
 
+DASK_EXTRA_HINT = "pip install -e '.[dask]' (prefect-dask, dask, distributed)"
+
+
+def _dask_missing() -> str | None:
+    """Why --dask cannot work here (its optional extra is not installed), or None."""
+    try:
+        import prefect_dask  # noqa: F401
+    except ImportError as exc:
+        return f"--dask needs the optional dask extra, which is not installed ({exc}): {DASK_EXTRA_HINT}"
+    return None
+
+
 def _quiet_prefect_defaults() -> None:
+    """A quiet terminal, an informative UI: records still pass at INFO (so the
+    per-batch progress reaches the Prefect API and its UI), while the console
+    handler shows only warnings and errors. Either can be overridden by setting
+    the same variables."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 
 def _early_server():
@@ -195,8 +241,20 @@ def _prepare_while_server_starts(settings, server) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.since:
+        from .sources.sitemaps import since_datetime
+
+        try:
+            since_datetime(args.since)
+        except ValueError as exc:
+            print(f"newsflow: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     settings = _settings(args, workers=args.workers, batch_size=args.batch_size, dask_address=args.dask,
-                         allow_private=args.allow_private or None, refetch=args.refetch or None)
+                         allow_private=args.allow_private or None, refetch=args.refetch or None,
+                         ignore_robots=args.ignore_robots or None, since=args.since or None)
+    if settings.dask_address and (missing := _dask_missing()):
+        print(f"newsflow: error: {missing}", file=sys.stderr)
+        return EXIT_USAGE
     from .settings import SAMPLES_DIR
     from .sources import SourceError, resolve_sources
 
@@ -358,6 +416,35 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def duckdb_cli() -> Path:
+    """The duckdb shell installed beside this Python (the duckdb-cli package, pinned)."""
+    return Path(sys.executable).parent / "duckdb"
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from .storage.extensions import extension_path
+
+    settings = _settings(args)
+    path = settings.db_path
+    if settings.storage == "ducklake":
+        print("newsflow: error: the shell opens a DuckDB file; with storage=ducklake use `newsflow query`",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if not Path(path).exists():
+        print(f"newsflow: error: no database at {path}: run `newsflow run` first, or pass --db PATH", file=sys.stderr)
+        return EXIT_USAGE
+    exe = duckdb_cli()
+    if not exe.exists():
+        print(f"newsflow: error: {exe} is missing: run `make setup` (it installs the duckdb-cli package)",
+              file=sys.stderr)
+        return EXIT_FAILED
+    argv = [str(exe), "-readonly", path, "-cmd", f"LOAD '{extension_path('fts')}'"]
+    if args.sql:
+        argv += ["-c", args.sql]
+    sys.stdout.flush()
+    os.execv(argv[0], argv)  # the shell takes over the terminal; never returns
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     con = _open_read_only(args)
     if con is None:
@@ -394,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     handler = {
         "run": cmd_run, "query": cmd_query, "search": cmd_search, "reprocess": cmd_reprocess, "serve": cmd_serve,
-        "deploy": cmd_deploy,
+        "deploy": cmd_deploy, "shell": cmd_shell,
     }.get(args.command)
     if handler is None:  # pragma: no cover
         parser.error(f"unknown command {args.command}")

@@ -43,6 +43,10 @@ class Settings:
     fetch_per_host: int = 4
     fetch_concurrency: int = 32
     user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow; news ingestion pipeline)"
+    ignore_robots: bool = False  # --ignore-robots: for one's own sites only
+    robots_max_crawl_delay_s: float = 60.0  # a longer Crawl-delay is shortened to this
+    since: str = ""  # --since DATE: sitemap entries dated before it are not fetched
+    sitemap_max_bytes: int = 50 * 1024 * 1024  # one sitemap, decompressed (the protocol's limit)
     # Dedup
     near_threshold: float = 0.8  # containment-aware similarity to call a pair a near copy
     shingle_size: int = 5

@@ -75,6 +75,6 @@ def test_migrations_are_recorded_and_applied_once(tmp_path):
     path = tmp_path / "m.duckdb"
     con = storage.connect(path)
     versions = [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
-    assert versions == list(range(1, len(storage.migration_files()) + 1))
+    assert versions == [int(p.name[:3]) for p in storage.migration_files()]  # numbers are assigned per change: gaps are fine
     assert storage.apply_migrations(con) == []
     con.close()

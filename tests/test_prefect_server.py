@@ -112,3 +112,35 @@ def test_deployment_runs_on_a_process_worker(prefect_server, tmp_path, cli):
         feeds = deps["feeds-hourly"]
         assert (feeds.get("concurrency_limit") or (feeds.get("global_concurrency_limit") or {}).get("limit")) == 1
         assert deps["feeds-hourly"]["schedules"][0]["schedule"]["cron"] == "15 * * * *"
+
+
+def test_batch_progress_reaches_the_ui_but_not_the_terminal(prefect_server, tmp_path, cli):
+    """INFO records go to the API (the UI's Logs tab), the console shows only warnings and errors."""
+    import asyncio
+    import json
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    env = dict(os.environ, PREFECT_API_URL=prefect_server, PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               NEWSFLOW_BATCH_SIZE="2")
+    env.pop("PREFECT_LOGGING_LEVEL", None)  # the test session's own quieting: a user has none
+    proc = cli(["run", "--db", str(tmp_path / "news.duckdb"), "--json"], env)
+    assert proc.returncode == 0, proc.stderr
+    run_id = json.loads(proc.stdout)["run_id"]
+    assert " INFO " not in proc.stderr and "| INFO" not in proc.stderr, proc.stderr[-2000:]
+
+    async def read_logs():
+        async with get_client() as client:
+            return await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])),
+                                          limit=200, offset=0)
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: prefect_server}):
+        logs = asyncio.run(read_logs())
+    batch_lines = [log.message for log in logs if log.level == 20 and log.message.startswith("batch ")]
+    assert len(batch_lines) == 3, [log.message for log in logs]  # 5 sample documents in batches of 2
+    assert all("documents" in m and "articles" in m and "quarantined" in m and "duplicates" in m and " s" in m
+               for m in batch_lines), batch_lines
+    assert any(log.message.startswith("run ") for log in logs)

@@ -9,7 +9,8 @@ and dedup of batch k.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Iterable, Iterator
 
@@ -56,6 +57,7 @@ class PreparedBatch:
     to_clean: list[RawDocument]
     rejections: list[Rejection]
     results: list
+    started: float = field(default_factory=time.monotonic)
 
 
 def prepare_batch(
@@ -125,7 +127,8 @@ def finish_batch(
 ) -> None:
     """Check the cleaned articles, then store everything and dedup in one transaction."""
     if not prepared.new:
-        get_run_logger().info("batch %d: %d documents, all stored already", prepared.batch_no, prepared.read)
+        get_run_logger().info("batch %d: %d documents, all stored already, %.1f s", prepared.batch_no, prepared.read,
+                              time.monotonic() - prepared.started)
         return
     counts, clock, rejections = summary.counts, summary.clock, prepared.rejections
     articles = [c for c in cleaned if isinstance(c, Article)]
@@ -144,9 +147,12 @@ def finish_batch(
     for r in rejections:
         summary.rejected_by_reason[f"{r.stage}: {r.reason}"] += 1
     add_numbers(counts, report, prefix="dedup_")
-    get_run_logger().info(
-        "batch %d: %d read, %d new, %d articles, %d quarantined, dedup %s",
-        prepared.batch_no, prepared.read, len(prepared.new), len(articles), len(rejections), report,
+    report = report or {}
+    get_run_logger().info(  # the run's progress in the Prefect UI (the terminal shows warnings only)
+        "batch %d: %d documents (%d new), %d articles, %d quarantined, %d duplicates (%d exact, %d near), %.1f s",
+        prepared.batch_no, prepared.read, len(prepared.new), len(articles), len(rejections),
+        report.get("exact", 0) + report.get("near", 0), report.get("exact", 0), report.get("near", 0),
+        time.monotonic() - prepared.started,
     )
 
 

@@ -34,14 +34,14 @@ def run_settings(settings: Settings | None = None, **params) -> Settings:
                              **{k: (v or None) for k, v in params.items()})
 
 
-def _documents(settings: Settings, sources: list[str], summary: RunSummary) -> Iterator[RawDocument]:
+def _documents(settings: Settings, sources: list[str], summary: RunSummary, state=None) -> Iterator[RawDocument]:
     """Every document of the run: fetched pages first, then local files, streamed."""
     from ..sources import iter_local_documents, resolve_sources
 
     specs = resolve_sources(sources, settings)
     stats: Counter = Counter()
     if specs.urls:
-        yield from fetch_task(specs.urls, settings, stats)
+        yield from fetch_task(specs.urls, settings, stats, state)
     yield from iter_local_documents(specs.local, settings, stats=stats)
     add_numbers(summary.counts, stats, prefix="source_")
     if specs.skipped:
@@ -61,17 +61,28 @@ def newsflow_flow(
     batch_size: int | None = None,
     dask_address: str | None = None,
     storage: str | None = None,
+    ignore_robots: bool = False,
+    since: str | None = None,
     settings: Settings | None = None,
 ) -> dict:
-    """Ingest SOURCES (files, folders, URLs; the bundled sample when empty) into the DuckDB file."""
+    """Ingest SOURCES (files, folders, URLs; the bundled sample when empty) into the DuckDB file.
+
+    ``since``: sitemap entries dated before it are not fetched; ``ignore_robots``: for one's own sites."""
     settings = run_settings(settings, db_path=db_path, languages=languages, allow_private=allow_private,
                             refetch=refetch, workers=workers, batch_size=batch_size, dask_address=dask_address,
-                            storage=storage)
+                            storage=storage, ignore_robots=ignore_robots, since=since)
     sources = [str(s) for s in (sources or [SAMPLES_DIR])]
 
     def work(summary: RunSummary, cleaner, progress) -> None:
-        batches = batched_documents(_documents(settings, sources, summary), settings.batch_size, settings.batch_bytes)
+        from ..sources.fetch_state import FetchState, save
+
+        state = FetchState()
+        batches = batched_documents(_documents(settings, sources, summary, state), settings.batch_size,
+                                    settings.batch_bytes)
         process_batches(batches, settings, summary.run_id, cleaner, summary, progress.advance)
+        if state:  # only now: every batch is committed, so no validator points at an unstored document
+            with transaction(settings, migrate=False) as con:
+                save(con, state, summary.run_id)
 
     return execute_run(settings, "ingest", sources, None, wait_for_lock, show_progress, work)
 

@@ -16,13 +16,17 @@ from ..storage.raw import fetched_sources, stored_articles
 from ..storage.writes import store_batch, store_check_results
 
 
-def fetch(urls: list[str], settings: Settings, stats: Counter) -> list[RawDocument]:
-    """Fetch pages and feeds (I/O overlapped inside); failures come back as documents
-    with an error. URLs fetched by earlier runs (the ledger) are skipped unless --refetch."""
+def fetch(urls: list[str], settings: Settings, stats: Counter, state=None) -> list[RawDocument]:
+    """Fetch pages, feeds and sitemaps (I/O overlapped inside); failures come back as documents
+    with an error. URLs fetched by earlier runs (the ledger) are skipped unless --refetch;
+    ``state`` (a FetchState) gets the stored validators, for conditional GET."""
     from ..sources import fetch_documents
+    from ..sources.fetch_state import load_validators
 
     known = set() if settings.refetch else fetched_sources(settings)
-    return fetch_documents(urls, settings, seen=known.__contains__, stats=stats)
+    if state is not None:
+        state.known.update(load_validators(settings))
+    return fetch_documents(urls, settings, seen=known.__contains__, stats=stats, state=state)
 
 
 def store_and_dedup(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, docs: list[RawDocument],

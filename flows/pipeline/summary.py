@@ -16,6 +16,29 @@ STAGE_ROWS = (
 )
 
 
+def source_lines(counts) -> list[str]:
+    """What the sources did besides giving documents: fetches saved, refused, skipped records."""
+    c = {k[len("source_"):]: int(v) for k, v in counts.items() if k.startswith("source_")}
+    lines = []
+    fetch_keys = ("fetch_ok", "fetch_failed", "fetch_not_modified", "fetch_skipped_seen", "robots_disallowed")
+    if any(c.get(k) for k in fetch_keys):
+        lines.append(
+            f"fetched      {c.get('fetch_ok', 0):>7}  ({c.get('fetch_not_modified', 0)} not modified since the last "
+            f"poll, {c.get('fetch_skipped_seen', 0)} skipped: stored by earlier runs, "
+            f"{c.get('robots_disallowed', 0)} refused by robots.txt, {c.get('fetch_failed', 0)} failed)"
+        )
+    if c.get("sitemaps"):
+        lines.append(f"sitemaps     {c['sitemaps']:>7}  ({c.get('sitemap_entries', 0)} entries, "
+                     f"{c.get('sitemap_entries_before_since', 0)} dated before --since)")
+    skipped = {k[len("warc_skipped_"):]: v for k, v in c.items() if k.startswith("warc_skipped_") and v}
+    if c.get("skipped_unknown_type"):
+        skipped["files of unknown type"] = c["skipped_unknown_type"]
+    if skipped:
+        detail = ", ".join(f"{v} {k}" for k, v in sorted(skipped.items(), key=lambda kv: -kv[1]))
+        lines.append(f"skipped      {sum(skipped.values()):>7}  not documents: {detail}")
+    return lines
+
+
 def summary_rows(summary) -> list[dict]:
     c = summary.counts
     return [{"stage": key, "count": int(c.get(key, 0)), "meaning": text} for key, text in STAGE_ROWS]
@@ -32,6 +55,9 @@ def summary_markdown(summary) -> str:
         "| --- | ---: |",
     ]
     lines += [f"| {text} | {int(c.get(key, 0))} |" for key, text in STAGE_ROWS]
+    if source_lines(c):
+        lines += ["", "## Sources", ""] + [f"- {line.split(None, 1)[0]}: {line.split(None, 1)[1]}"
+                                           for line in source_lines(c)]
     if summary.rejected_by_reason:
         lines += ["", "## Quarantined, by stage and reason", "", "| stage: reason | documents |", "| --- | ---: |"]
         lines += [f"| {k} | {v} |" for k, v in summary.rejected_by_reason.most_common()]
@@ -64,6 +90,7 @@ def summary_text(summary) -> str:
         f"  articles     {int(c.get('articles', 0)):>7}  stored in `articles`",
         f"  quarantined  {int(c.get('quarantined', 0)):>7}",
     ]
+    out[1:1] = ["  " + line for line in source_lines(c)]
     for reason, n in summary.rejected_by_reason.most_common(8):
         out.append(f"      {n:>5}  {reason}")
     out.append(f"  duplicates   {int(c.get('duplicates', 0)):>7}  ({dup_exact} exact, {dup_near} near)")
@@ -87,7 +114,7 @@ def summary_text(summary) -> str:
         '  newsflow query "SELECT stage, reason, detail, source FROM quarantine"' + _db_flag(db),
     ]
     if summary.storage == "duckdb":  # a lake's host file holds no tables
-        out.append(f"  duckdb -readonly {db}     (or: python -c \"import duckdb; duckdb.connect('{db}', read_only=True)\")")
+        out.append("  newsflow shell" + _db_flag(db) + "     (the DuckDB shell, read-only, full-text search loaded)")
     return "\n".join(out)
 
 

@@ -42,7 +42,8 @@ def stage_task(name: str, target: str, doc: str, in_transaction: bool = False, *
 
 
 fetch_task = stage_task(
-    "fetch", "pipeline.stages:fetch", "Fetch pages and feeds; URLs fetched by earlier runs are skipped unless --refetch.",
+    "fetch", "pipeline.stages:fetch",
+    "Fetch pages, feeds and sitemaps; URLs fetched by earlier runs are skipped unless --refetch.",
     retries=2, retry_delay_seconds=[2, 10])
 check_raw_task = stage_task("check-raw", "quality:check_raw", "Raw-stage checks of a batch.")
 check_clean_task = stage_task("check-clean", "quality:check_clean", "Clean-stage checks of a batch.")
@@ -88,8 +89,11 @@ class DaskExecution:
         self.address = address
 
     def flow(self, flow_fn):
-        from prefect_dask import DaskTaskRunner
-
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as exc:
+            raise RuntimeError(f"a Dask address is set but prefect-dask is not installed: "
+                               f"pip install -e '.[dask]' ({exc})") from None
         return flow_fn.with_options(task_runner=DaskTaskRunner(address=self.address))
 
     def start_cleaning(self, docs: list[RawDocument], settings: Settings, cleaner, progress):

@@ -168,8 +168,9 @@ def fetch_documents(
     settings: Settings,
     seen: Callable[[str], bool] | None = None,
     stats: Counter | None = None,
+    state=None,
 ) -> list[RawDocument]:
-    """Fetch pages and feeds concurrently; see flows.sources.web."""
+    """Fetch pages, feeds and sitemaps concurrently; see flows.sources.web."""
     from flows.sources.web import fetch_documents as _fetch
 
-    return _fetch(urls, settings, seen=seen, stats=stats)
+    return _fetch(urls, settings, seen=seen, stats=stats, state=state)

@@ -1,7 +1,10 @@
 """WARC archives (``.warc``, ``.warc.gz``), read as a stream with warcio.
 
 Each ``response`` record with HTTP status 200 and an HTML content type
-(text/html, application/xhtml+xml) becomes one RawDocument (kind html):
+(text/html, application/xhtml+xml) becomes one RawDocument (kind html), and
+so does each ``resource`` or ``conversion`` record (a page a crawler stored
+without HTTP headers, or text derived from a record) whose WARC Content-Type
+is HTML or plain text (kind html or text; ``content_type`` the WARC header):
 ``source`` is ``<absolute path>#<WARC-Record-ID as written>``, ``url`` the
 WARC-Target-URI, ``fetched_at`` the WARC-Date, ``content`` the HTTP payload
 (de-chunked, Content-Encoding decoded by warcio), ``content_type`` the HTTP
@@ -34,6 +37,7 @@ from flows.settings import Settings
 from flows.sources.common import CHUNK, exc_text, read_capped, too_large
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+DOCUMENT_RECORDS = ("resource", "conversion")  # records holding a document without HTTP headers
 
 
 def _mime(content_type: str | None) -> str:
@@ -62,6 +66,8 @@ def _count(stats: Counter | None, key: str) -> None:
 
 def _skip_reason(record) -> str | None:
     """Why a record is not an article page, or None to keep it."""
+    if record.rec_type in DOCUMENT_RECORDS:
+        return None if _block_kind(record) else f"{record.rec_type}_not_text"
     if record.rec_type != "response":
         return record.rec_type or "untyped"
     if record.http_headers is None:
@@ -101,7 +107,8 @@ def iter_warc(path: Path, settings: Settings, stats: Counter | None = None) -> I
                 good_end = iterator.get_record_offset() + (iterator.get_record_length() or 0)
                 records += 1
                 if reason is None:
-                    _count(stats, "warc_html_responses")
+                    _count(stats, "warc_html_responses" if record.rec_type == "response"
+                           else f"warc_{record.rec_type}_documents")
                     yield doc
                 else:
                     _count(stats, f"warc_skipped_{reason}")
@@ -118,19 +125,31 @@ def iter_warc(path: Path, settings: Settings, stats: Counter | None = None) -> I
             stats["warc_records"] += records
 
 
+def _block_kind(record) -> str | None:
+    """html or text for a resource/conversion record by its WARC Content-Type, else None."""
+    mime = _mime(record.rec_headers.get_header("Content-Type"))
+    if mime in HTML_TYPES:
+        return "html"
+    if mime == "text/plain":
+        return "text"
+    return None
+
+
 def _page(record, base: str, limit: int, offset: int) -> RawDocument:
     record_id = record.rec_headers.get_header("WARC-Record-ID") or f"offset-{offset}"  # the ID is mandatory
     source = f"{base}#{record_id}"
     content, total, digest = read_capped(record.content_stream(), limit)
+    headers = record.http_headers if record.rec_type == "response" else record.rec_headers
+    kind = "html" if record.rec_type == "response" else _block_kind(record)
     kwargs = dict(
         url=(record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>") or None,
         fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
-        content_type=record.http_headers.get_header("Content-Type"),
+        content_type=headers.get_header("Content-Type"),
         content_hash=digest,
     )
     if content is None:
-        return RawDocument(source, "html", b"", error=too_large(total, limit), **kwargs)
-    return RawDocument(source, "html", content, **kwargs)
+        return RawDocument(source, kind, b"", error=too_large(total, limit), **kwargs)
+    return RawDocument(source, kind, content, **kwargs)
 
 
 def _truncated(base: str, offset: int, records: int, why: str) -> RawDocument:

@@ -25,6 +25,12 @@ Per request:
 Ledger: ``seen(url)`` says a URL was ingested by an earlier run; such page
 URLs and feed entry links are skipped (counted as ``fetch_skipped_seen``)
 unless ``settings.refetch``.
+
+Politeness and polling (own modules, hooked in here): robots.txt per host
+with its crawl-delay (flows.sources.robots), conditional GET with stored
+validators, where a 304 makes no document (flows.sources.fetch_state), and
+XML sitemaps, whose entries are fetched like feed entries
+(flows.sources.sitemaps).
 """
 from __future__ import annotations
 
@@ -44,7 +50,10 @@ import httpx
 from flows.records import RawDocument
 from flows.settings import Settings
 from flows.sources.common import too_large
+from flows.sources import sitemaps
 from flows.sources.feeds import XML_MIMES, looks_like_feed, parse_feed
+from flows.sources.fetch_state import FetchState
+from flows.sources.robots import RobotsPolicy
 from flows.sources.safety import RefusedURL, check_scheme, check_url, guarded_transport
 
 RETRIES = 2
@@ -57,6 +66,10 @@ REDIRECTS = {301, 302, 303, 307, 308}
 
 class FetchFailed(Exception):
     """A fetch that cannot succeed; the message is the quarantine reason."""
+
+
+class NotModified(FetchFailed):
+    """A 304 to a conditional GET: nothing to download, no document."""
 
 
 class Transient(FetchFailed):
@@ -73,12 +86,15 @@ class Fetched:
     body: bytes
     content_type: str | None
     is_feed: bool
+    is_sitemap: bool = False
 
 
 @dataclass
 class Job:
     url: str
     hints: dict = field(default_factory=dict)
+    role: str = "source"  # source (a page, feed or sitemap) | entry (a page) | sitemap (an index's child)
+    depth: int = 0
 
 
 def _mime(content_type: str | None) -> str:
@@ -107,8 +123,9 @@ def _retry_after(response: httpx.Response) -> float | None:
 class Fetcher:
     """One HTTP client and the per-host limits shared by all fetches of a run."""
 
-    def __init__(self, settings: Settings, stats: Counter) -> None:
+    def __init__(self, settings: Settings, stats: Counter, state: FetchState | None = None) -> None:
         self.settings = settings
+        self.state = state if state is not None else FetchState()
         self.stats = stats
         self._stats_lock = threading.Lock()
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
@@ -122,6 +139,7 @@ class Fetcher:
             follow_redirects=False,
             trust_env=False,
         )
+        self.robots = RobotsPolicy(self.client, settings, self.count)
 
     def close(self) -> None:
         self.client.close()
@@ -141,6 +159,7 @@ class Fetcher:
         """Fetch one URL with retries; raises FetchFailed with the reason."""
         attempt = 0
         while True:
+            self.robots.pace(url)  # Crawl-delay: wait for the host's turn before the attempt's deadline starts
             try:
                 return self._fetch_once(url)
             except Transient as exc:
@@ -164,6 +183,8 @@ class Fetcher:
                 raise FetchFailed(str(exc) if current == url else f"{exc} (redirected from {url})") from None
             except OSError as exc:
                 raise FetchFailed(str(exc)) from None
+            if refusal := self.robots.refusal(current):
+                raise FetchFailed(refusal if current == url else f"{refusal} (redirected from {url})")
             with self._host_slot(current):
                 result = self._request(current, deadline)
             if isinstance(result, Fetched):
@@ -175,8 +196,11 @@ class Fetcher:
         """One HTTP exchange: a Fetched body, or the next URL for a redirect."""
         timeout_s = self.settings.fetch_timeout_s
         try:
-            with self.client.stream("GET", url) as response:
+            with self.client.stream("GET", url, headers=self.state.request_headers(url)) as response:
                 status = response.status_code
+                if status == 304:
+                    self.state.record(url, 304, response.headers)
+                    raise NotModified("not modified since the last poll")
                 if status in REDIRECTS and response.headers.get("location"):
                     target = urljoin(str(response.url), response.headers["location"].strip())
                     try:
@@ -190,9 +214,13 @@ class Fetcher:
                     raise FetchFailed(f"HTTP {status} {response.reason_phrase}".strip())
                 content_type = response.headers.get("content-type")
                 mime = _mime(content_type)
-                if mime and mime not in HTML_MIMES and not looks_like_feed(mime, b"") and mime not in XML_MIMES:
+                gz_sitemap = sitemaps.may_be_gzip_sitemap(url, mime)
+                if (mime and mime not in HTML_MIMES and not looks_like_feed(mime, b"") and mime not in XML_MIMES
+                        and not gz_sitemap):
                     raise FetchFailed(f"not HTML: content-type {mime}")
                 body = self._read_body(response, deadline)
+                if status == 200:
+                    self.state.record(str(response.url), 200, response.headers)
         except httpx.ConnectTimeout:
             raise Transient(f"connect timed out after {timeout_s:g} s") from None
         except httpx.TimeoutException:
@@ -211,6 +239,14 @@ class Fetcher:
             raise FetchFailed(str(exc)) from None
         except OSError as exc:  # name resolution inside the guarded transport
             raise FetchFailed(str(exc)) from None
+        if gz_sitemap:
+            try:
+                body = sitemaps.gunzip_capped(body, self.settings.sitemap_max_bytes)
+            except sitemaps.SitemapError as exc:
+                raise FetchFailed(str(exc)) from None
+        is_sitemap = sitemaps.looks_like_sitemap(body)
+        if is_sitemap:
+            return Fetched(str(response.url), body, content_type, False, True)
         is_feed = looks_like_feed(mime, body)
         if not is_feed and mime not in HTML_MIMES and not (not mime and _looks_like_html(body)):
             what = f"content-type {mime}" if mime else "no content-type and the body does not look like HTML"
@@ -268,12 +304,16 @@ def fetch_documents(
     settings: Settings,
     seen: Callable[[str], bool] | None = None,
     stats: Counter | None = None,
+    state: FetchState | None = None,
 ) -> list[RawDocument]:
-    """Fetch pages and feeds (and the feeds' entries); one RawDocument per page or failure."""
+    """Fetch pages, feeds and sitemaps (and their entries); one RawDocument per page or failure.
+
+    ``state`` holds the validators for conditional GET (and collects this run's)."""
     stats = stats if stats is not None else Counter()
     seen = seen or (lambda _url: False)
-    fetcher = Fetcher(settings, stats)
+    fetcher = Fetcher(settings, stats, state)
     requested: set[str] = set()
+    since = sitemaps.since_datetime(settings.since)
 
     def plan(candidates: Iterable[Job]) -> list[Job]:
         jobs = []
@@ -281,16 +321,18 @@ def fetch_documents(
             if job.url in requested:
                 continue
             requested.add(job.url)
-            if not settings.refetch and seen(job.url):
+            if job.role != "sitemap" and not settings.refetch and seen(job.url):
                 stats["fetch_skipped_seen"] += 1
                 continue
             jobs.append(job)
         return jobs
 
-    def run(jobs: list[Job]) -> list[tuple[Job, Fetched | str]]:
-        def one(job: Job) -> tuple[Job, Fetched | str]:
+    def run(jobs: list[Job]) -> list[tuple[Job, Fetched | str | None]]:
+        def one(job: Job) -> tuple[Job, Fetched | str | None]:
             try:
                 return job, fetcher.fetch(job.url)
+            except NotModified:
+                return job, None
             except FetchFailed as exc:
                 return job, str(exc)
             except Exception as exc:  # never let one URL end the run
@@ -303,32 +345,56 @@ def fetch_documents(
             done = dict((id(job), outcome) for job, outcome in pool.map(one, _interleave_by_host(jobs)))
         return [(job, done[id(job)]) for job in jobs]  # back in the order given
 
+    def expand_sitemap(job: Job, fetched: Fetched) -> list[Job]:
+        try:
+            found = sitemaps.parse_sitemap(fetched.body, fetched.final_url, since)
+        except sitemaps.SitemapError as exc:
+            docs.append(_error_doc(job, str(exc)))
+            return []
+        stats["sitemaps"] += 1
+        stats["sitemap_entries_before_since"] += found.before_since
+        if found.is_index:
+            if job.depth + 1 >= sitemaps.MAX_DEPTH:
+                docs.append(_error_doc(job, f"sitemap index nested deeper than {sitemaps.MAX_DEPTH} levels"))
+                return []
+            return [Job(e.loc, role="sitemap", depth=job.depth + 1) for e in found.entries]
+        stats["sitemap_entries"] += len(found.entries)
+        if not found.entries and not found.before_since:
+            docs.append(_error_doc(job, "sitemap has no entries with a loc"))
+        return [Job(e.loc, e.hints, role="entry", depth=job.depth + 1) for e in found.entries]
+
     docs: list[RawDocument] = []
     try:
-        first = run(plan(Job(url) for url in urls))
-        entry_jobs: list[Job] = []
-        for job, outcome in first:
-            if isinstance(outcome, str):
-                docs.append(_error_doc(job, outcome))
-            elif outcome.is_feed:
-                stats["feeds"] += 1
-                entries, no_link = parse_feed(outcome.body, outcome.final_url, outcome.content_type)
-                stats["feed_entries"] += len(entries)
-                stats["feed_entries_without_link"] += no_link
-                if not entries:
-                    docs.append(RawDocument(job.url, "html", outcome.body, url=outcome.final_url,
-                                            content_type=outcome.content_type, fetched_at=datetime.now(timezone.utc),
-                                            error="feed has no entries with a link"))
-                entry_jobs.extend(Job(entry.link, entry.hints) for entry in entries)
-            else:
-                docs.append(_page_doc(job, outcome))
-        for job, outcome in run(plan(entry_jobs)):
-            if isinstance(outcome, str):
-                docs.append(_error_doc(job, outcome))
-            elif outcome.is_feed:
-                docs.append(_error_doc(job, "a feed linked from a feed is not followed"))
-            else:
-                docs.append(_page_doc(job, outcome))
+        frontier = plan(Job(url) for url in urls)
+        while frontier:
+            following: list[Job] = []
+            for job, outcome in run(frontier):
+                if outcome is None:
+                    stats["fetch_not_modified"] += 1
+                elif isinstance(outcome, str):
+                    docs.append(_error_doc(job, outcome))
+                elif outcome.is_sitemap and job.role in ("source", "sitemap"):
+                    following.extend(expand_sitemap(job, outcome))
+                elif job.role == "sitemap":
+                    docs.append(_error_doc(job, "not a sitemap: an index lists it, but its root is not urlset"))
+                elif outcome.is_sitemap:
+                    docs.append(_error_doc(job, "a sitemap linked from a feed is not followed"))
+                elif outcome.is_feed and job.role == "source":
+                    stats["feeds"] += 1
+                    entries, no_link = parse_feed(outcome.body, outcome.final_url, outcome.content_type)
+                    stats["feed_entries"] += len(entries)
+                    stats["feed_entries_without_link"] += no_link
+                    if not entries:
+                        docs.append(RawDocument(job.url, "html", outcome.body, url=outcome.final_url,
+                                                content_type=outcome.content_type,
+                                                fetched_at=datetime.now(timezone.utc),
+                                                error="feed has no entries with a link"))
+                    following.extend(Job(entry.link, entry.hints, role="entry") for entry in entries)
+                elif outcome.is_feed:
+                    docs.append(_error_doc(job, "a feed linked from a feed is not followed"))
+                else:
+                    docs.append(_page_doc(job, outcome))
+            frontier = plan(following)
     finally:
         fetcher.close()
     stats["fetch_ok"] += sum(1 for d in docs if not d.error)

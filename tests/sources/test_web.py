@@ -26,7 +26,7 @@ def test_page_is_fetched_with_metadata(http_server):
     assert b"Article number 1." in doc.content
     assert doc.content_type == "text/html; charset=utf-8"
     assert doc.fetched_at is not None and doc.fetched_at.tzinfo is not None
-    assert http_server.user_agents == [LOCAL.user_agent]
+    assert set(http_server.user_agents) == {LOCAL.user_agent}  # robots.txt and the page
 
 
 def test_redirect_keeps_requested_url_as_source(http_server):
