@@ -24,7 +24,7 @@ from . import index
 from .canonical import update_clusters
 from .signatures import BatchSignatures, compute_signatures
 from .sqlio import run
-from .stories import STORY_PASSAGE_MIN, assign_stories
+from .stories import STORY_PASSAGE_MIN, Doc, assign_stories
 from .verify import DocData, PairResult, verify_pair
 
 __all__ = ["DedupReport", "compute_signatures", "dedup_batch", "BatchSignatures"]
@@ -47,7 +47,7 @@ class DedupReport:
     passages: int = 0  # pairs recorded as sharing passages without being copies
     canonical_changes: int = 0
     stories_new: int = 0
-    stories_merged: int = 0
+    stories_moved: int = 0  # duplicates moved to their canonical's story (a copy found by a re-check)
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -83,7 +83,8 @@ def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id:
     if signatures is None or signatures.article_ids != [a.article_id for a in todo]:
         signatures = compute_signatures(todo, settings)
     report.articles = len(todo)
-    stored = index.save_signatures(con, signatures, _times(con, todo), run_id, signatures.entities)
+    times = _times(con, todo)
+    stored = index.save_signatures(con, signatures, times, run_id, [n for _, n in signatures.story_feats])
     new_nos = set(range(stored.first_no, stored.first_no + len(todo)))
 
     pairs, report.band_candidates, report.anchor_candidates = index.candidate_pairs(con, stored.first_no)
@@ -114,12 +115,13 @@ def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id:
     report.exact, report.near, report.canonical_changes = clusters.exact, clusters.near, clusters.canonical_changes
     report.passages = _write_passages(con, results, docs, run_id)
 
-    article_of = {n: d.article_id for n, d in docs.items()}
-    article_of.update({stored.first_no + i: a for i, a in enumerate(signatures.article_ids)})
-    links = {(r.a_no, r.b_no) for r in results if r.is_copy or r.shared >= STORY_PASSAGE_MIN}
-    report.stories_new, report.stories_merged = assign_stories(
-        con, [(stored.first_no + i, a) for i, a in enumerate(signatures.article_ids)], stored.first_no, links,
-        article_of)
+    story_docs = [Doc(stored.first_no + i, a, feats, times[a][0])
+                  for i, (a, (feats, _)) in enumerate(zip(signatures.article_ids, signatures.story_feats))]
+    by_no = {d.doc_no: d for d in story_docs}
+    for r in results:  # links of each new article with those before it (a_no < b_no)
+        if r.b_no in by_no and (r.is_copy or r.shared >= STORY_PASSAGE_MIN):
+            (by_no[r.b_no].copies if r.is_copy else by_no[r.b_no].passages).append(r.a_no)
+    report.stories_new, report.stories_moved = assign_stories(con, story_docs)
     report.seconds = round(time.perf_counter() - started, 4)
     return report
 

@@ -63,7 +63,7 @@ class _LazyDocs:
 
 
 def save_signatures(con: duckdb.DuckDBPyConnection, sigs: BatchSignatures, meta: dict, run_id: str,
-                entities: list[list[int]]) -> NewDocs:
+                n_names: list[int]) -> NewDocs:
     """Write the batch's fingerprints; exact copies of an earlier text add no band or anchor rows."""
     n = len(sigs)
     first = run(con, "next_doc_no")[0][0]
@@ -94,7 +94,7 @@ def save_signatures(con: duckdb.DuckDBPyConnection, sigs: BatchSignatures, meta:
         "text_hash": pa.array(th), "n_tokens": pa.array(sigs.n_tokens.astype(np.int32)),
         "n_shingles": pa.array(np.diff(sigs.doc_offsets).astype(np.int32)),
         "shingles": blobs["shingles"], "para_ends": blobs["para_ends"], "para_hashes": blobs["para_hashes"],
-        "n_entities": pa.array([len(e) for e in entities], pa.int32()),
+        "n_entities": pa.array(n_names, pa.int32()),
         "published_date": pa.array([meta.get(a, (None, None))[0] for a in sigs.article_ids], pa.date32()),
         "ingested_at": pa.array([meta.get(a, (None, None))[1] for a in sigs.article_ids], pa.timestamp("us", tz="UTC")),
         "story_date": pa.array(story_dates, pa.date32()),
@@ -117,11 +117,6 @@ def save_signatures(con: duckdb.DuckDBPyConnection, sigs: BatchSignatures, meta:
     pairs = np.unique(np.stack([sigs.para_hashes.astype(np.int64), para_doc], axis=1), axis=0) \
         if len(para_doc) else np.empty((0, 2), np.int64)
     run(con, "insert_paragraphs", pa.table({"para_hash": pa.array(pairs[:, 0]), "doc_no": pa.array(pairs[:, 1])}))
-    ent_doc = [int(doc_nos[i]) for i, e in enumerate(entities) for _ in e]
-    run(con, "insert_entities", pa.table({
-        "entity": pa.array([x for e in entities for x in e], pa.int64()), "doc_no": pa.array(ent_doc, pa.int64()),
-        "story_date": pa.array([story_dates[i] for i, e in enumerate(entities) for _ in e], pa.date32()),
-    }))
     return NewDocs(first_no=int(first), docs=docs, exact_of=exact_of)
 
 

@@ -17,7 +17,7 @@ import rensa
 from ..records import Article
 from ..settings import Settings
 from .normalise import _M, mix64, sequence_hashes, tokenise_batch
-from .stories import entities
+from .story_features import features as story_features
 
 SIG_VERSION = "tok2-shingle1-rensa0.5-rminhash"
 MINHASH_SEED = 42
@@ -47,7 +47,7 @@ class BatchSignatures:
     doc_para_offsets: np.ndarray  # int64, n+1
     minhash: np.ndarray  # uint32, n x num_perm
     n_tokens: np.ndarray  # int64, words per article
-    entities: list[list[int]]  # per article: hashes of the names it mentions (stories.py)
+    story_feats: list[tuple[dict[str, float], int]]  # per article: (feature terms, names) (story_features.py)
     shingle_size: int
     num_perm: int
     _bands: np.ndarray | None = None
@@ -82,7 +82,7 @@ class BatchSignatures:
             doc_para_offsets=offsets("doc_para_offsets", lambda p: len(p.para_hashes)),
             minhash=np.concatenate([p.minhash for p in parts]),
             n_tokens=np.concatenate([p.n_tokens for p in parts]),
-            entities=[e for p in parts for e in p.entities],
+            story_feats=[e for p in parts for e in p.story_feats],
             shingle_size=parts[0].shingle_size, num_perm=parts[0].num_perm,
         )
         if all(p._bands is not None for p in parts):
@@ -168,7 +168,7 @@ def compute_signatures(articles: list[Article], settings: Settings) -> BatchSign
         article_ids=[a.article_id for a in articles], text_hashes=text_hashes, shingles=shingles,
         doc_offsets=doc_offsets, para_hashes=para_hashes, para_offsets=para_offsets,
         doc_para_offsets=doc_para_offsets, minhash=minhash_matrix(shingles, doc_offsets, num_perm),
-        n_tokens=doc_tok.astype(np.int64), entities=[entities(a.text) for a in articles],
+        n_tokens=doc_tok.astype(np.int64), story_feats=[story_features(a.title, a.text) for a in articles],
         shingle_size=k, num_perm=num_perm,
     )
     sigs.band_keys()  # computed here so worker processes do it, not the writer

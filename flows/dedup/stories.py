@@ -1,112 +1,305 @@
-"""Stories: articles about the same event, grouped.
+"""Stories: the reports of one event, grouped; different events kept apart.
 
-Three kinds of link put two articles in one story: they are copies; they
-share passages of their own text (not template text); or they name the same
-people, places and organisations (capitalised phrases, a cheap stand-in for
-named entities) within a few days of each other. Stories are the connected
-components of these links, kept incrementally: a new article joins the story
-of what it links to, and when it links two stories they merge (the smaller
-story_id wins). Every article, duplicates too, is in exactly one story.
+An article joins the story it is most like, compared with the story as a
+whole (its centroid: the sum of its members' vectors), or starts a new one.
+There is no chaining: A~B and B~C do not put A and C together unless C is
+like the story {A, B}. Evidence, strongest first:
+
+1. a copy (exact or near) is in the story of the earliest article it copies;
+2. a shared passage (``STORY_PASSAGE_MIN`` content shingles) lowers the bar
+   for that article's story (``passage_bonus``) and lifts the date window;
+3. vector similarity: the article's features (story_features.py: words of
+   the title and lead, names and numbers boosted) weighted by rarity in the
+   stored corpus (``idf`` from document frequencies in ``story_df``), cosine
+   to the story's centroid, minus ``day_penalty`` per day the published date
+   lies outside the story's published range; more than ``window_days`` out
+   and the story is not a candidate. Unknown dates neither help nor forbid.
+
+Guarantee (tested in tests/dedup/test_stories_incremental.py): the stories
+are a function of the sequence of deduplicated articles in arrival order
+(``dedup_docs.doc_no``) and the copy and passage links dedup finds for each
+article with those before it. How that sequence is cut into runs or batches
+does not change them: an article is weighed with the document frequencies
+of the articles before it and itself (never of later ones in its batch) and
+compared with the stories as they were just before it, in doc_no order.
+Arrival order itself matters (greedy, like any incremental clustering).
+Story ids never change once given (``story-`` + the first article's id).
+A duplicate found only later (dedup re-checks) moves to its canonical's
+story, so duplicates always share their canonical's story.
 """
 from __future__ import annotations
 
-import hashlib
-import re
+import datetime as dt
+import math
 from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 
-from .unionfind import UnionFind
 from .sqlio import run
 
-WINDOW_DAYS = 7
-MIN_SHARED_ENTITIES = 3
-MIN_ENTITY_OVERLAP = 0.3  # shared / entities of the article naming fewer
-MAX_ENTITY_DF = 500
-MAX_ENTITIES = 40
-STORY_PASSAGE_MIN = 15  # shared content shingles that make two articles one story
-
-_UPPER = "A-ZÀ-ÖØ-Þ"
-# A capitalised phrase in mid-sentence (after a word or a comma): capitalised
-# because it names something, not because a sentence starts there.
-_WORD = rf"[{_UPPER}][\w&-]*(?:\.[{_UPPER}][\w&-]*)*"
-_FIRST = rf"[{_UPPER}](?<=[\w,;] [{_UPPER}])[\w&-]*(?:\.[{_UPPER}][\w&-]*)*"  # look-behind after the capital: fast
-_ENTITY = re.compile(rf"{_FIRST}(?: (?:of |de |al-|bin |van |von )?{_WORD})*")
-_STOP = frozenset("""
-a an the and but or if in on at to for of from by with as he she it they we i you his her its their our this
-that these those there here when where while after before during since until also however meanwhile mr mrs ms
-dr monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-september october november december jan feb mar apr jun jul aug sep sept oct nov dec today yesterday
-tomorrow according
-""".split())
+STORY_PASSAGE_MIN = 15  # shared content shingles that count as a shared passage
 
 
-def entities(text: str) -> list[int]:
-    """Hashes of the capitalised phrases an article names in mid-sentence, most frequent first."""
-    counts = Counter(_ENTITY.findall(text))
-    named: Counter = Counter()
-    for phrase, c in counts.items():
-        name = phrase.rstrip(".-&").casefold()
-        if len(name) >= 2 and name not in _STOP:
-            named[name] += c
-    top = sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_ENTITIES]
-    return [int.from_bytes(hashlib.blake2b(n.encode(), digest_size=8).digest(), "little") >> 1 for n, _ in top]
+@dataclass(frozen=True)
+class StoryParams:
+    """The knobs; defaults chosen by cross-validation in bench/stories_quality.py."""
+
+    threshold: float = 0.35  # cosine to the centroid to join a story
+    passage_bonus: float = 0.15  # added for stories the article shares a passage with
+    window_days: int = 7  # beyond the story's published range by more than this: not a candidate
+    day_penalty: float = 0.01  # per day outside the story's published range
+    doc_terms: int = 60  # an article's vector keeps its heaviest terms
+    lookup_terms: int = 10  # candidates: stories whose centroid holds ``min_shared_terms`` of the article's
+    min_shared_terms: int = 2  # ``lookup_terms`` heaviest terms (or share a passage with it)
+    centroid_terms: int = 150  # a story's centroid keeps its heaviest terms (up to twice as many between trims)
+    prior_docs: float = 10.0  # pseudo-documents: rarity means little in a corpus of five
 
 
-def assign_stories(con: duckdb.DuckDBPyConnection, new_docs: list[tuple[int, str]], first_no: int,
-                   links: set[tuple[int, int]], article_of: dict[int, str]) -> tuple[int, int]:
-    """Put every new article in a story. Returns (stories created, stories merged)."""
-    if not new_docs:
+@dataclass
+class Story:
+    story_id: str
+    centroid: dict[str, float]
+    n_members: int = 0
+    first: dt.date | None = None  # published range of the members with a known date
+    last: dt.date | None = None
+    norm: float = 0.0
+
+    def gap_days(self, day: dt.date | None) -> int | None:
+        if day is None or self.first is None:
+            return None
+        if day < self.first:
+            return (self.first - day).days
+        return max(0, (day - self.last).days)
+
+
+@dataclass
+class Doc:
+    """One article as the story step sees it."""
+
+    doc_no: int
+    article_id: str
+    feats: dict[str, float]
+    published: dt.date | None = None
+    copies: list[int] = field(default_factory=list)  # earlier doc_nos it copies
+    passages: list[int] = field(default_factory=list)  # earlier doc_nos it shares passages with
+    vector: dict[str, float] = field(default_factory=dict)
+
+
+_LOG1 = np.array([math.log(d + 1.0) for d in range(1 << 12)])
+
+
+def _log1(upto: int) -> np.ndarray:
+    """log(d + 1) for d = 0..upto, each from math.log (exact the same whichever batch asks)."""
+    global _LOG1
+    if upto >= len(_LOG1):
+        _LOG1 = np.array([math.log(d + 1.0) for d in range(max(upto + 1, 2 * len(_LOG1)))])
+    return _LOG1
+
+
+def _norm(c: dict[str, float]) -> float:
+    """Exactly rounded (fsum), so the same whatever order the terms were loaded in."""
+    return math.sqrt(math.fsum(w * w for w in c.values()))
+
+
+def _top(weights: dict[str, float], k: int) -> list[tuple[str, float]]:
+    return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+
+class StoryBook:
+    """The clustering itself, in memory: document frequencies, candidate stories, assignments.
+
+    Filled from DuckDB (or from nothing, in the bench), fed articles in doc_no order."""
+
+    def __init__(self, params: StoryParams = StoryParams(), n_docs: int = 0, df: dict[str, int] | None = None,
+                 stories: list[Story] | None = None, story_of_doc: dict[int, str] | None = None):
+        self.p = params
+        self.n_docs = n_docs
+        self.df: Counter = Counter(df or {})
+        self._df_before = dict(self.df)
+        self.stories: dict[str, Story] = {}
+        self.index: dict[str, set[str]] = {}
+        self.story_of_doc: dict[int, str] = dict(story_of_doc or {})
+        self.touched: set[str] = set()
+        for s in stories or []:
+            self._put(s)
+
+    def _put(self, s: Story) -> None:
+        self.stories[s.story_id] = s
+        s.norm = _norm(s.centroid)
+        for t in s.centroid:
+            self.index.setdefault(t, set()).add(s.story_id)
+
+    def vectorise(self, docs: list[Doc]) -> None:
+        """Each article's unit vector (heaviest term first), in doc_no order, as if one at a time.
+
+        An article's weights use the document frequencies of the articles before it and itself
+        (copies are not counted), never of later ones, so a batch gives what single articles give.
+        Columnar (numpy) because it is per term; the logarithms come from one table of exact values."""
+        if not docs:
+            return
+        n = len(docs)
+        lens = np.fromiter((len(d.feats) for d in docs), np.int64, n)
+        terms = np.fromiter(chain.from_iterable(d.feats for d in docs), object, int(lens.sum()))
+        weights = np.fromiter(chain.from_iterable(d.feats.values() for d in docs), np.float64, len(terms))
+        codes, uniques = pd.factorize(terms)
+        base = np.fromiter((self.df.get(t, 0) for t in uniques), np.int64, len(uniques))
+        counted = np.fromiter((not d.copies for d in docs), bool, n)
+        doc_of = np.repeat(np.arange(n), lens)
+        own = counted[doc_of].astype(np.int64)
+        order = np.lexsort((doc_of, codes))  # by term, then article
+        sc = codes[order]
+        cs = np.cumsum(own[order])
+        starts = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]])
+        before = (cs - own[order])[starts]
+        df_occ = np.empty(len(terms), np.int64)
+        df_occ[order] = base[sc] + cs - np.repeat(before, np.diff(np.r_[starts, len(sc)]))
+        n_docs = self.n_docs + np.cumsum(counted)
+        log_n = np.array([math.log(int(x) + self.p.prior_docs) for x in n_docs])
+        raw = weights * (log_n[doc_of] - _log1(int(df_occ.max()) if len(df_occ) else 0)[df_occ])
+        pos = np.arange(len(terms)) - np.repeat(np.cumsum(lens) - lens, lens)
+        order = np.lexsort((pos, -raw, doc_of))  # per article: heaviest first, ties in feature order
+        doc_start = np.cumsum(lens) - lens
+        rank = np.arange(len(terms)) - doc_start[doc_of[order]]
+        keep = order[(rank < self.p.doc_terms) & (raw[order] > 0)]
+        kept_doc = doc_of[keep]
+        bounds = np.searchsorted(kept_doc, np.arange(n + 1))
+        kt, kw = terms[keep].tolist(), raw[keep].tolist()
+        for i, d in enumerate(docs):
+            a, b = bounds[i], bounds[i + 1]
+            ws = kw[a:b]
+            norm = math.sqrt(sum(w * w for w in ws)) or 1.0
+            d.vector = {t: w / norm for t, w in zip(kt[a:b], ws)}
+        for d, c in zip(docs, counted):
+            if c:
+                self.df.update(d.feats.keys())
+        self.n_docs = int(n_docs[-1])
+
+    def df_added(self) -> dict[str, int]:
+        """What the articles vectorised since loading added to the document frequencies."""
+        before = self._df_before
+        return {t: n - before.get(t, 0) for t, n in self.df.items() if n != before.get(t, 0)}
+
+    def lookup_terms(self, doc: Doc) -> list[str]:
+        return list(doc.vector)[:self.p.lookup_terms]
+
+    def score(self, doc: Doc, s: Story) -> float:
+        if not s.norm:
+            return 0.0
+        c = s.centroid
+        return sum(w * c.get(t, 0.0) for t, w in doc.vector.items()) / s.norm
+
+    def place(self, doc: Doc) -> str:
+        """Put one (vectorised) article in a story; returns the story id."""
+        p = self.p
+        copied = sorted(n for n in doc.copies if n in self.story_of_doc)
+        chosen = self.story_of_doc[copied[0]] if copied else None
+        if chosen is None:
+            passage = {self.story_of_doc[n] for n in doc.passages if n in self.story_of_doc}
+            index = self.index
+            shared = Counter(chain.from_iterable([index[t] for t in self.lookup_terms(doc) if t in index]))
+            cands = {sid for sid, k in shared.items() if k >= p.min_shared_terms} | passage
+            best = -1.0
+            for sid in sorted(cands):
+                s = self.stories[sid]
+                gap = s.gap_days(doc.published) or 0
+                if sid in passage:
+                    sc = self.score(doc, s) + p.passage_bonus
+                elif gap > p.window_days:
+                    continue
+                else:
+                    sc = self.score(doc, s) - p.day_penalty * gap
+                if sc >= p.threshold and sc > best:
+                    best, chosen = sc, sid
+        if chosen is None:
+            chosen = "story-" + doc.article_id
+            self.stories[chosen] = Story(chosen, {})
+        self._add(self.stories[chosen], doc)
+        self.story_of_doc[doc.doc_no] = chosen
+        return chosen
+
+    def _add(self, s: Story, doc: Doc) -> None:
+        c, sid = s.centroid, s.story_id
+        for t, w in doc.vector.items():
+            if t in c:
+                c[t] += w
+            else:
+                c[t] = w
+                self.index.setdefault(t, set()).add(sid)
+        if len(c) > 2 * self.p.centroid_terms:  # trimmed now and then, not at every article: sorting is the cost
+            kept = dict(_top(c, self.p.centroid_terms))
+            for t in c.keys() - kept.keys():
+                self.index[t].discard(sid)
+            s.centroid = c = kept
+        s.norm = _norm(c)
+        s.n_members += 1
+        if doc.published is not None:
+            s.first = min(s.first or doc.published, doc.published)
+            s.last = max(s.last or doc.published, doc.published)
+        self.touched.add(sid)
+
+    def add_all(self, docs: list[Doc]) -> list[str]:
+        """Vectorise and place articles in doc_no order (the whole step, without storage)."""
+        self.vectorise(docs)
+        return [self.place(d) for d in docs]
+
+
+def assign_stories(con: duckdb.DuckDBPyConnection, docs: list[Doc], params: StoryParams = StoryParams()) -> tuple[int, int]:
+    """Put every new article (``docs``, in doc_no order) in a story; the caller holds the transaction.
+
+    Returns (stories created, duplicates moved to their canonical's story)."""
+    if not docs:
         return 0, 0
-    rows = run(con, "dedup_entity_candidates", None, {
-        "first_new": first_no, "window_days": WINDOW_DAYS, "max_entity_df": MAX_ENTITY_DF,
-        "min_shared": MIN_SHARED_ENTITIES})
-    if rows:
-        nos = sorted({r[0] for r in rows} | {r[1] for r in rows})
-        info = {no: (n, aid) for no, n, aid in run(con, "dedup_entity_counts", pa.table({"doc_no": pa.array(nos, pa.int64())}))}
-        for a, b, shared in rows:
-            small = min(info[a][0], info[b][0])
-            if small and shared / small >= MIN_ENTITY_OVERLAP:
-                links.add((a, b))
-            article_of.setdefault(a, info[a][1])
-            article_of.setdefault(b, info[b][1])
-    uf = UnionFind()
-    new_nos = {no for no, _ in new_docs}
-    for no in new_nos:
-        uf.find(no)
-    for a, b in links:
-        uf.union(a, b)
-    old_nos = {n for n in uf.parent if n not in new_nos}
-    old_story = {}
-    if old_nos:
-        ids = sorted(article_of[n] for n in old_nos)
-        story_of_aid = dict(run(con, "dedup_stories_of", pa.table({"article_id": pa.array(ids, pa.string())})))
-        old_story = {n: story_of_aid.get(article_of[n]) for n in old_nos}
-    first_of_story: dict[str, int] = {}
-    for n, s in old_story.items():  # members of one story stay together
-        if s:
-            uf.union(n, first_of_story.setdefault(s, n))
-    comps: dict[int, list[int]] = {}
-    for no in list(uf.parent):
-        comps.setdefault(uf.find(no), []).append(no)
-    inserts, merges, created = [], [], 0
-    for members in comps.values():
-        if not any(m in new_nos for m in members):
-            continue
-        existing = sorted({old_story[m] for m in members if old_story.get(m)})
-        if existing:
-            story_id = existing[0]
-            merges += [{"old_story_id": s, "new_story_id": story_id} for s in existing[1:]]
-        else:
-            story_id = "story-" + min(article_of[m] for m in members if m in new_nos)
-            created += 1
-        for m in members:
-            if m in new_nos or not old_story.get(m):
-                inserts.append({"story_id": story_id, "article_id": article_of[m]})
-    if merges:
-        run(con, "dedup_merge_stories", pa.Table.from_pylist(merges))
-    if inserts:
-        run(con, "dedup_insert_stories", pa.Table.from_pylist(inserts, schema=pa.schema([
-            ("story_id", pa.string()), ("article_id", pa.string())])))
-    return created, len(merges)
+    terms = sorted({t for d in docs for t in d.feats})
+    df = dict(run(con, "dedup_story_df_of", pa.table({"term": pa.array(terms, pa.string())})))
+    n_docs = run(con, "dedup_story_corpus")[0][0]
+    book = StoryBook(params, n_docs, df)
+    book.vectorise(docs)  # vectors first: they depend on frequencies only, so candidates can be loaded once
+    new_nos = {d.doc_no for d in docs}
+    linked = sorted({n for d in docs for n in d.copies + d.passages if n not in new_nos})
+    lookup = sorted({t for d in docs for t in book.lookup_terms(d)})
+    rows = run(con, "dedup_story_candidates", pa.table({"term": pa.array(lookup, pa.string())}),
+               {}) if lookup else []
+    story_ids = {r[0] for r in rows}
+    if linked:
+        for no, sid in run(con, "dedup_stories_of_docs", pa.table({"doc_no": pa.array(linked, pa.int64())})):
+            book.story_of_doc[no] = sid
+            story_ids.add(sid)
+    if story_ids:
+        tbl = pa.table({"story_id": pa.array(sorted(story_ids), pa.string())})
+        cents: dict[str, dict[str, float]] = {}
+        for sid, term, w in run(con, "dedup_story_centroids_of", tbl):
+            cents.setdefault(sid, {})[term] = w
+        for sid, n, first, last in run(con, "dedup_story_meta_of", tbl):
+            book._put(Story(sid, cents.get(sid, {}), n, first, last))
+    before = set(book.stories)
+    placed = [book.place(d) for d in docs]
+    _write(con, book, docs, placed)
+    moved = run(con, "dedup_stories_follow_canonical")
+    return len(set(book.stories) - before), (moved[0][0] if moved else 0)
+
+
+def _write(con: duckdb.DuckDBPyConnection, book: StoryBook, docs: list[Doc], placed: list[str]) -> None:
+    run(con, "dedup_insert_stories", pa.table({
+        "story_id": pa.array(placed, pa.string()), "article_id": pa.array([d.article_id for d in docs], pa.string())}))
+    added = sorted(book.df_added().items())
+    if added:
+        run(con, "dedup_story_df_add", pa.table({
+            "term": pa.array([t for t, _ in added], pa.string()), "n": pa.array([n for _, n in added], pa.int32())}))
+    run(con, "dedup_story_corpus_set", None, {"n_docs": book.n_docs})
+    touched = [book.stories[s] for s in sorted(book.touched)]
+    ids = pa.array([s.story_id for s in touched], pa.string())
+    sizes = [len(s.centroid) for s in touched]
+    run(con, "dedup_story_centroids_replace", pa.table({
+        "story_id": pa.array(np.repeat(np.array([s.story_id for s in touched], dtype=object), sizes), pa.string()),
+        "term": pa.array(list(chain.from_iterable(s.centroid for s in touched)), pa.string()),
+        "weight": pa.array(np.fromiter(chain.from_iterable(s.centroid.values() for s in touched), np.float64,
+                                       sum(sizes)))}))
+    run(con, "dedup_story_meta_upsert", pa.table({
+        "story_id": ids, "n_members": pa.array([s.n_members for s in touched], pa.int32()),
+        "first_published": pa.array([s.first for s in touched], pa.date32()),
+        "last_published": pa.array([s.last for s in touched], pa.date32())}))

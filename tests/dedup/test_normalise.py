@@ -56,6 +56,6 @@ def test_signatures_of_chunks_concatenate_to_the_batch(dev_bodies):
     for name in ("text_hashes", "shingles", "doc_offsets", "para_hashes", "para_offsets", "doc_para_offsets",
                  "minhash", "n_tokens"):
         assert np.array_equal(getattr(whole, name), getattr(parts, name)), name
-    assert whole.article_ids == parts.article_ids and whole.entities == parts.entities
+    assert whole.article_ids == parts.article_ids and whole.story_feats == parts.story_feats
     assert np.array_equal(whole.band_keys(), parts.band_keys())
     assert all(np.array_equal(x, y) for x, y in zip(whole.anchors(), parts.anchors()))

@@ -7,4 +7,7 @@ DELETE FROM dedup_pairs;
 DELETE FROM duplicates;
 DELETE FROM passages;
 DELETE FROM stories;
-DELETE FROM story_entities;
+DELETE FROM story_df;
+DELETE FROM story_corpus;
+DELETE FROM story_centroids;
+DELETE FROM story_meta;
