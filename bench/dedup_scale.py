@@ -102,14 +102,21 @@ def build(path: str, n_stored: int, chunk: int = 100_000) -> None:
             "anchor": rng.integers(1, 2**62, n * 50, dtype=np.int64), "doc_no": np.repeat(nos, 50)}))
         storage.insert_arrow(con, "queries/dedup/insert_paragraphs", pa.table({
             "para_hash": para_h.ravel(), "doc_no": np.repeat(nos, 10)}))
-        storage.insert_arrow(con, "queries/dedup/insert_entities", pa.table({
-            "entity": ent_ids[rng.choice(n_ent_pool, n * 20, p=zipf_p)], "doc_no": np.repeat(nos, 20),
-            "story_date": pa.array(np.repeat(pub, 20).astype("datetime64[D]"), pa.date32())}))
+        terms = ent_ids[rng.choice(n_ent_pool, n * 20, p=zipf_p)]  # each filler story: 20 feature terms
+        storage.insert_arrow(con, "queries/dedup/story_centroids_replace", pa.table({
+            "story_id": pa.array(np.repeat(np.array([f"story-filler-{x:07d}" for x in nos], dtype=object), 20), pa.string()),
+            "term": pa.array([f"t{t}" for t in terms], pa.string()), "weight": rng.random(n * 20)}))
+        storage.insert_arrow(con, "queries/dedup/story_meta_upsert", pa.table({
+            "story_id": pa.array([f"story-filler-{x:07d}" for x in nos]), "n_members": np.ones(n, np.int32),
+            "first_published": pa.array(pub.astype("datetime64[D]"), pa.date32()),
+            "last_published": pa.array(pub.astype("datetime64[D]"), pa.date32())}))
         storage.insert_arrow(con, "queries/dedup/insert_stories", pa.table({
             "story_id": pa.array([f"story-filler-{x:07d}" for x in nos]),
             "article_id": pa.array([f"filler-{x:07d}" for x in nos])}))
         start += n
         print(f"  stored {start:,} articles ({time.perf_counter() - t0:.0f} s)", flush=True)
+    con.execute("INSERT INTO story_df SELECT term, count(DISTINCT story_id) FROM story_centroids GROUP BY term")
+    storage.query(con, "queries/dedup/story_corpus_set", None, {"n_docs": start})
     con.execute("CHECKPOINT")
     con.close()
     size = Path(path).stat().st_size / 1e9
