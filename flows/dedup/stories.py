@@ -7,13 +7,13 @@ like the story {A, B}. Evidence, strongest first:
 
 1. a copy (exact or near) is in the story of the earliest article it copies;
 2. a shared passage (``STORY_PASSAGE_MIN`` content shingles) lowers the bar
-   for that article's story (``passage_bonus``) and lifts the date window;
+   for that article's story (``passage_bonus``) and lifts the date penalty;
 3. vector similarity: the article's features (story_features.py: words of
    the title and lead, names and numbers boosted) weighted by rarity in the
    stored corpus (``idf`` from document frequencies in ``story_df``), cosine
    to the story's centroid, minus ``day_penalty`` per day the published date
-   lies outside the story's published range; more than ``window_days`` out
-   and the story is not a candidate. Unknown dates neither help nor forbid.
+   lies outside the story's published range, at most ``max_date_penalty``.
+   Unknown dates neither help nor hurt.
 
 Guarantee (tested in tests/dedup/test_stories_incremental.py): the stories
 are a function of the sequence of deduplicated articles in arrival order
@@ -51,8 +51,9 @@ class StoryParams:
 
     threshold: float = 0.35  # cosine to the centroid to join a story
     passage_bonus: float = 0.15  # added for stories the article shares a passage with
-    window_days: int = 7  # beyond the story's published range by more than this: not a candidate
-    day_penalty: float = 0.01  # per day outside the story's published range
+    day_penalty: float = 0.01  # per day the article's published date lies outside the story's published range,
+    max_date_penalty: float = 0.15  # up to this: far dates need a clearly closer match, they do not forbid one
+    # (scraped pages carry republication dates: two of the five seeds are dated 18 months after their event)
     doc_terms: int = 60  # an article's vector keeps its heaviest terms
     lookup_terms: int = 10  # candidates: stories whose centroid holds ``min_shared_terms`` of the article's
     min_shared_terms: int = 2  # ``lookup_terms`` heaviest terms (or share a passage with it)
@@ -206,13 +207,11 @@ class StoryBook:
             best = -1.0
             for sid in sorted(cands):
                 s = self.stories[sid]
-                gap = s.gap_days(doc.published) or 0
                 if sid in passage:
                     sc = self.score(doc, s) + p.passage_bonus
-                elif gap > p.window_days:
-                    continue
                 else:
-                    sc = self.score(doc, s) - p.day_penalty * gap
+                    gap = s.gap_days(doc.published) or 0
+                    sc = self.score(doc, s) - min(p.max_date_penalty, p.day_penalty * gap)
                 if sc >= p.threshold and sc > best:
                     best, chosen = sc, sid
         if chosen is None:

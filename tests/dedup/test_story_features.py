@@ -47,14 +47,24 @@ def test_no_chaining_an_article_joins_a_story_only_if_like_the_whole_story():
     assert ids == ["story-a0", "story-a0", "story-a2"]
 
 
-def test_distant_dates_forbid_and_copies_and_passages_decide():
+def _placed(book, no, vector, day=None, **kw):
+    d = Doc(no, f"a{no}", {}, day, **kw)
+    d.vector = vector
+    return book.place(d)
+
+
+def test_distant_dates_raise_the_bar_and_copies_and_passages_decide():
     day = dt.date(2024, 5, 1)
-    book = StoryBook(PARAMS)
-    docs = [_doc(0, "alpha beta gamma delta", day),
-            _doc(1, "alpha beta gamma delta", day + dt.timedelta(days=30)),  # same words, a month later
-            _doc(2, "omega psi chi phi", day + dt.timedelta(days=400), copies=[0]),  # a copy goes with what it copies
-            _doc(3, "alpha beta gamma delta", day + dt.timedelta(days=60), passages=[0])]  # a passage lifts the window
-    assert book.add_all(docs) == ["story-a0", "story-a1", "story-a0", "story-a0"]
+    p = StoryParams(threshold=0.5, day_penalty=0.01, max_date_penalty=0.15, min_shared_terms=1)
+    book = StoryBook(p)
+    assert _placed(book, 0, {"a": 1.0}, day) == "story-a0"
+    near = {"a": 0.6, "b": 0.8}  # cosine 0.6 with the story
+    assert _placed(book, 1, near, day + dt.timedelta(days=5)) == "story-a0"  # 0.6 - 0.05 passes
+    assert _placed(book, 2, {"a": 0.6, "c": 0.8}, day + dt.timedelta(days=40)) == "story-a2"  # 0.6 - 0.15 fails
+    assert _placed(book, 3, {"z": 1.0}, day + dt.timedelta(days=400), copies=[0]) == "story-a0"  # a copy follows
+    assert _placed(book, 4, {"c": 0.6, "y": 0.8}, day + dt.timedelta(days=90), passages=[2]) == "story-a2"  # 0.64, no penalty
+    # ... only with enough likeness: passage_bonus lowers the bar, it does not remove it
+    assert _placed(book, 5, {"x": 1.0}, day, passages=[0]) == "story-a5"
 
 
 def test_ids_are_the_first_articles_and_order_within_ties_is_fixed():
