@@ -1,0 +1,252 @@
+"""Score the clean stage on the three dev sets beside trafilatura, and time both.
+
+Run: ``python bench/clean_eval.py [--sets extraction-dev,news-dev,multilingual-dev]
+[--workers 2] [--limit N] [--worst N] [--save out.json]``.
+
+For every page of ``shared/eval`` (extraction-dev, news-dev, multilingual-dev)
+the same worker process runs, in rotating order: newsflow's HTML extractor
+(``flows.clean.html.extract_html``), ``trafilatura.extract`` with default
+settings, and with ``favor_precision=True`` (trafilatura's metadata comes from
+``trafilatura.extract_metadata``, untimed). Body F1 uses the sets' shingle
+metric; title, date and authors are exact-match shares (``eval_sets``).
+
+Honest figures: what newsflow tunes on these pages (``flows.clean.tuned``:
+which extraction path wins for which kind of page) is re-fitted by k-fold
+cross-validation by site: fit on the pages of k-1 folds of sites, score the
+held-out fold, concatenate. The cross-validated column comes first, the
+in-sample one beside it. Speed is pages per second per core: the CPU time
+(``time.process_time``) each worker spent inside each extractor, so the ratio
+holds however busy the machine is.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections import defaultdict
+from multiprocessing import get_context
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from eval_sets import SETS, Page, authors_ok, date_ok, fold_of, load_all, title_ok  # noqa: E402
+from extraction_f1 import prf, score  # noqa: E402
+
+BASELINES = ("trafilatura", "traf_precision")
+LABELS = {"newsflow": "newsflow", "trafilatura": "trafilatura default", "traf_precision": "trafilatura favor_precision"}
+MIN_LANGUAGE_PAGES = 5  # languages with fewer pages are listed together
+
+
+# ---------------------------------------------------------------- extraction (in workers)
+
+def _warm() -> None:
+    logging.disable(logging.WARNING)
+    from flows.clean.html import extract_html
+
+    extract_html("<html><body><p>" + "Warm up the extractor and its language model. " * 5 + "</p></body></html>")
+
+
+def _run_ours(html: str, url: str | None) -> dict:
+    from flows.clean.html import extract_html
+
+    found = extract_html(html, url)
+    return {
+        "text": found.text or "",
+        "title": found.title,
+        "date": found.published.isoformat() if found.published else None,
+        "authors": found.author,
+        "candidates": getattr(found, "candidates", None),
+    }
+
+
+def _run_trafilatura(html: str, url: str | None, **kw) -> dict:
+    import trafilatura
+
+    return {"text": trafilatura.extract(html, url=url, **kw) or ""}
+
+
+def _extract_page(args: tuple[int, str, str | None]) -> tuple[int, dict, dict]:
+    """All extractors on one page: outputs and CPU seconds of each."""
+    index, html, url = args
+    runs = [
+        ("newsflow", lambda: _run_ours(html, url)),
+        ("trafilatura", lambda: _run_trafilatura(html, url)),
+        ("traf_precision", lambda: _run_trafilatura(html, url, favor_precision=True)),
+    ]
+    shift = index % len(runs)  # rotate the order: caches warmed by one run help the others evenly
+    outputs, seconds = {}, {}
+    for name, fn in runs[shift:] + runs[:shift]:
+        start = time.process_time()
+        try:
+            outputs[name] = fn()
+        except Exception as exc:  # a crash is a page with nothing extracted
+            outputs[name] = {"text": "", "error": f"{type(exc).__name__}: {exc}"}
+        seconds[name] = time.process_time() - start
+    import trafilatura
+
+    meta = trafilatura.extract_metadata(html, default_url=url)
+    for name in BASELINES:
+        outputs[name].update(
+            title=getattr(meta, "title", None), date=getattr(meta, "date", None), authors=getattr(meta, "author", None)
+        )
+    return index, outputs, seconds
+
+
+def extract_all(pages: list[Page], workers: int, progress: bool = True) -> tuple[list[dict], dict]:
+    outputs: list[dict] = [None] * len(pages)  # type: ignore[list-item]
+    seconds: dict[str, float] = defaultdict(float)
+    tasks = [(i, p.html, p.url) for i, p in enumerate(pages)]
+    with get_context("spawn").Pool(workers, initializer=_warm) as pool:
+        for done, (i, out, secs) in enumerate(pool.imap_unordered(_extract_page, tasks, chunksize=2), 1):
+            outputs[i] = out
+            for name, s in secs.items():
+                seconds[name] += s
+            if progress and done % 50 == 0:
+                print(f"  {done}/{len(pages)} pages", file=sys.stderr, flush=True)
+    return outputs, dict(seconds)
+
+
+# ---------------------------------------------------------------- scoring
+
+def page_scores(page: Page, out: dict) -> dict:
+    """Body (tp, fp, fn) and metadata hits (None where the truth lacks the field)."""
+    return {
+        "body": score(out.get("text") or "", page.body),
+        "title": title_ok(out.get("title"), page.title) if page.title else None,
+        "date": date_ok(out.get("date"), page.date) if page.date else None,
+        "authors": authors_ok(out.get("authors"), page.authors) if page.authors else None,
+    }
+
+
+def summarise(pages: list[Page], scores: list[dict]) -> dict:
+    p, r, f1 = prf([s["body"] for s in scores])
+    out = {"pages": len(pages), "P": p, "R": r, "F1": f1}
+    for field in ("title", "date", "authors"):
+        hits = [s[field] for s in scores if s[field] is not None]
+        out[field] = (sum(hits) / len(hits), len(hits)) if hits else None
+    return out
+
+
+def groups(pages: list[Page]) -> dict[str, list[int]]:
+    """Page indices per set, and per language (>= MIN_LANGUAGE_PAGES pages) of the multilingual set."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, page in enumerate(pages):
+        out[page.set].append(i)
+    languages: dict[str, list[int]] = defaultdict(list)
+    for i, page in enumerate(pages):
+        if page.language:
+            languages[page.language].append(i)
+    for lang, idx in sorted(languages.items(), key=lambda kv: -len(kv[1])):
+        out[f"  lang {lang}" if len(idx) >= MIN_LANGUAGE_PAGES else "  lang (others)"].extend(idx)
+    return out
+
+
+def cross_validated(pages: list[Page], outputs: list[dict], k: int) -> tuple[list[dict], list[dict]]:
+    """newsflow's outputs with its tuned choices fitted out of fold and in sample."""
+    cands = [o["newsflow"].get("candidates") for o in outputs]
+    if not any(cands):  # nothing tuned: both figures are the same
+        same = [o["newsflow"] for o in outputs]
+        return same, same
+    from flows.clean import tuned
+
+    truths = [p.body for p in pages]
+    folds = [fold_of(p, k) for p in pages]
+    cv: list[dict] = [None] * len(pages)  # type: ignore[list-item]
+    for fold in range(k):
+        train = [i for i in range(len(pages)) if folds[i] != fold]
+        model = tuned.fit([cands[i] for i in train], [truths[i] for i in train], score)
+        for i in range(len(pages)):
+            if folds[i] == fold:
+                cv[i] = {**outputs[i]["newsflow"], "text": tuned.choose(cands[i], model)}
+    model = tuned.fit(cands, truths, score)
+    insample = [{**o["newsflow"], "text": tuned.choose(c, model)} for o, c in zip(outputs, cands)]
+    return cv, insample
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, tuple):
+        return f"{value[0]:.3f}"
+    return f"{value:.4f}"
+
+
+def report(pages: list[Page], outputs: list[dict], seconds: dict, k: int, worst: int) -> dict:
+    cv, insample = cross_validated(pages, outputs, k)
+    columns = {
+        "newsflow (cv)": cv,
+        "newsflow (in-sample)": insample,
+        LABELS["trafilatura"]: [o["trafilatura"] for o in outputs],
+        LABELS["traf_precision"]: [o["traf_precision"] for o in outputs],
+    }
+    scored = {name: [page_scores(p, o) for p, o in zip(pages, outs)] for name, outs in columns.items()}
+    names = list(columns)
+    width = 30
+    print(f"\nbody: shingle F1 (P/R); metadata: exact-match share; cross-validation: {k} folds by site")
+    print(f"{'pages':<22}{'n':>5}  " + "".join(f"{n:>{width}}" for n in names))
+    table: dict = {}
+    for label, idx in groups(pages).items():
+        sums = {name: summarise([pages[i] for i in idx], [scored[name][i] for i in idx]) for name in names}
+        table[label.strip()] = sums
+        cells = "".join(f"{sums[n]['F1']:>{width - 14}.4f} ({sums[n]['P']:.3f}/{sums[n]['R']:.3f})" for n in names)
+        print(f"{label:<22}{len(idx):>5}  {cells}")
+        if label.startswith("  "):
+            continue
+        for field in ("title", "date", "authors"):
+            if sums[names[0]][field] is None:
+                continue
+            n_field = sums[names[0]][field][1]
+            cells = "".join(f"{_fmt(sums[n][field]):>{width}}" for n in names)
+            print(f"  {field:<20}{n_field:>5}  {cells}")
+    print("\nspeed, pages/s per core (CPU time in the extractor)")
+    for name in ("newsflow", *BASELINES):
+        print(f"  {LABELS[name]:<30}{len(pages) / max(seconds[name], 1e-9):8.1f}")
+    ratio = seconds["newsflow"] / max(seconds["trafilatura"], 1e-9)
+    print(f"  cost of newsflow / trafilatura default: {ratio:.3f}x (budget 1.0x)")
+    if worst:
+        ranked = sorted(range(len(pages)), key=lambda i: prf([scored["newsflow (cv)"][i]["body"]])[2]
+                        - prf([scored[LABELS["trafilatura"]][i]["body"]])[2])
+        print(f"\n{worst} pages where newsflow (cv) trails trafilatura default most")
+        for i in ranked[:worst]:
+            ours_f1 = prf([scored["newsflow (cv)"][i]["body"]])[2]
+            base_f1 = prf([scored[LABELS["trafilatura"]][i]["body"]])[2]
+            print(f"  {pages[i].set:<17}{pages[i].key[:40]:<42}{ours_f1:.3f} vs {base_f1:.3f}")
+    return {"table": table, "seconds": seconds, "pages": len(pages), "ratio": ratio}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--limit", type=int, default=0, help="first N pages of each set only")
+    ap.add_argument("--worst", type=int, default=0, help="list the N pages where newsflow trails most")
+    ap.add_argument("--save", help="write the per-page outputs and the table as JSON here")
+    args = ap.parse_args(argv)
+    logging.disable(logging.WARNING)
+    pages = load_all(sets=tuple(args.sets.split(",")))
+    if args.limit:
+        by_set: dict[str, int] = defaultdict(int)
+        kept = []
+        for p in pages:
+            by_set[p.set] += 1
+            if by_set[p.set] <= args.limit:
+                kept.append(p)
+        pages = kept
+    started = time.perf_counter()
+    outputs, seconds = extract_all(pages, args.workers)
+    print(f"{len(pages)} pages extracted by 3 extractors in {time.perf_counter() - started:.0f} s "
+          f"({args.workers} workers)")
+    result = report(pages, outputs, seconds, args.folds, args.worst)
+    if args.save:
+        keys = [{"set": p.set, "key": p.key} for p in pages]
+        Path(args.save).write_text(json.dumps({"pages": keys, "outputs": outputs, **result}, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
