@@ -69,14 +69,14 @@ def _run_trafilatura(html: str, url: str | None, **kw) -> dict:
     return {"text": trafilatura.extract(html, url=url, **kw) or ""}
 
 
-def _extract_page(args: tuple[int, str, str | None]) -> tuple[int, dict, dict]:
+def _extract_page(args: tuple[int, str, str | None, bool]) -> tuple[int, dict, dict]:
     """All extractors on one page: outputs and CPU seconds of each."""
-    index, html, url = args
+    index, html, url, baselines = args
     runs = [
         ("newsflow", lambda: _run_ours(html, url)),
         ("trafilatura", lambda: _run_trafilatura(html, url)),
         ("traf_precision", lambda: _run_trafilatura(html, url, favor_precision=True)),
-    ]
+    ][: 3 if baselines else 1]
     shift = index % len(runs)  # rotate the order: caches warmed by one run help the others evenly
     outputs, seconds = {}, {}
     for name, fn in runs[shift:] + runs[:shift]:
@@ -86,6 +86,8 @@ def _extract_page(args: tuple[int, str, str | None]) -> tuple[int, dict, dict]:
         except Exception as exc:  # a crash is a page with nothing extracted
             outputs[name] = {"text": "", "error": f"{type(exc).__name__}: {exc}"}
         seconds[name] = time.process_time() - start
+    if not baselines:
+        return index, outputs, seconds
     import trafilatura
 
     meta = trafilatura.extract_metadata(html, default_url=url)
@@ -96,10 +98,10 @@ def _extract_page(args: tuple[int, str, str | None]) -> tuple[int, dict, dict]:
     return index, outputs, seconds
 
 
-def extract_all(pages: list[Page], workers: int, progress: bool = True) -> tuple[list[dict], dict]:
+def extract_all(pages: list[Page], workers: int, baselines: bool = True, progress: bool = True) -> tuple[list[dict], dict]:
     outputs: list[dict] = [None] * len(pages)  # type: ignore[list-item]
     seconds: dict[str, float] = defaultdict(float)
-    tasks = [(i, p.html, p.url) for i, p in enumerate(pages)]
+    tasks = [(i, p.html, p.url, baselines) for i, p in enumerate(pages)]
     with get_context("spawn").Pool(workers, initializer=_warm) as pool:
         for done, (i, out, secs) in enumerate(pool.imap_unordered(_extract_page, tasks, chunksize=2), 1):
             outputs[i] = out
@@ -167,6 +169,37 @@ def cross_validated(pages: list[Page], outputs: list[dict], k: int) -> tuple[lis
     return cv, insample
 
 
+def quarantined(pages: list[Page], outputs: list[dict]) -> list[tuple[Page, str, str]]:
+    """Dev pages (all real articles) the clean stage would quarantine: no text,
+    or an error check of the clean suite failing on the cleaned article."""
+    import tempfile
+
+    from flows.clean import count_words, normalise_paragraphs
+    from flows.clean.metadata import detect_language
+    from flows.quality import check_clean
+    from flows.records import Article
+    from flows.settings import Settings
+
+    out, articles, by_id = [], [], {}
+    for i, (page, o) in enumerate(zip(pages, outputs)):
+        body = normalise_paragraphs(o.get("text") or "")
+        if not body:
+            out.append((page, "no_article_text", "no article text found"))
+            continue
+        article_id = f"page{i}"
+        by_id[article_id] = page
+        articles.append(Article(
+            article_id=article_id, raw_id=article_id, source=page.key, url=page.url, title=o.get("title"),
+            author=None, published_date=None, language=detect_language(body), text=body,
+            word_count=count_words(body),
+        ))
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db_path=f"{tmp}/news.duckdb", quality_dir=f"{tmp}/quality")
+        outcome = check_clean(articles, settings)
+    out.extend((by_id[raw_id], check, observed) for raw_id, (check, observed) in outcome.rejected.items())
+    return out
+
+
 def _fmt(value) -> str:
     if value is None:
         return "-"
@@ -202,6 +235,10 @@ def report(pages: list[Page], outputs: list[dict], seconds: dict, k: int, worst:
             n_field = sums[names[0]][field][1]
             cells = "".join(f"{_fmt(sums[n][field]):>{width}}" for n in names)
             print(f"  {field:<20}{n_field:>5}  {cells}")
+    lost = quarantined(pages, cv)
+    print(f"\nreal articles quarantined by the clean stage: {len(lost)} of {len(pages)}")
+    for page, check, observed in lost:
+        print(f"  {page.set:<17}{page.key[:40]:<42}{check}: {observed}")
     print("\nspeed, pages/s per core (CPU time in the extractor)")
     for name in ("newsflow", *BASELINES):
         print(f"  {LABELS[name]:<30}{len(pages) / max(seconds[name], 1e-9):8.1f}")
@@ -215,7 +252,8 @@ def report(pages: list[Page], outputs: list[dict], seconds: dict, k: int, worst:
             ours_f1 = prf([scored["newsflow (cv)"][i]["body"]])[2]
             base_f1 = prf([scored[LABELS["trafilatura"]][i]["body"]])[2]
             print(f"  {pages[i].set:<17}{pages[i].key[:40]:<42}{ours_f1:.3f} vs {base_f1:.3f}")
-    return {"table": table, "seconds": seconds, "pages": len(pages), "ratio": ratio}
+    return {"table": table, "seconds": seconds, "pages": len(pages), "ratio": ratio,
+            "quarantined": [(p.set, p.key, c, o) for p, c, o in lost]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="first N pages of each set only")
     ap.add_argument("--worst", type=int, default=0, help="list the N pages where newsflow trails most")
     ap.add_argument("--save", help="write the per-page outputs and the table as JSON here")
+    ap.add_argument("--baselines-from", help="take trafilatura's outputs and times from a --save file "
+                    "instead of running it (faster iterations; figures for the README come from a full run)")
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)
     pages = load_all(sets=tuple(args.sets.split(",")))
@@ -238,13 +278,19 @@ def main(argv: list[str] | None = None) -> int:
                 kept.append(p)
         pages = kept
     started = time.perf_counter()
-    outputs, seconds = extract_all(pages, args.workers)
+    outputs, seconds = extract_all(pages, args.workers, baselines=not args.baselines_from)
+    if args.baselines_from:
+        saved = json.loads(Path(args.baselines_from).read_text())
+        by_key = {(k["set"], k["key"]): o for k, o in zip(saved["keys"], saved["outputs"])}
+        for page, out in zip(pages, outputs):
+            out.update({name: by_key[(page.set, page.key)][name] for name in BASELINES})
+        seconds.update({name: saved["seconds"][name] * len(pages) / saved["pages"] for name in BASELINES})
     print(f"{len(pages)} pages extracted by 3 extractors in {time.perf_counter() - started:.0f} s "
           f"({args.workers} workers)")
     result = report(pages, outputs, seconds, args.folds, args.worst)
     if args.save:
         keys = [{"set": p.set, "key": p.key} for p in pages]
-        Path(args.save).write_text(json.dumps({"pages": keys, "outputs": outputs, **result}, default=str))
+        Path(args.save).write_text(json.dumps({**result, "keys": keys, "outputs": outputs}, default=str))
     return 0
 
 
