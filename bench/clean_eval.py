@@ -59,7 +59,6 @@ def _run_ours(html: str, url: str | None) -> dict:
         "title": found.title,
         "date": found.published.isoformat() if found.published else None,
         "authors": found.author,
-        "candidates": getattr(found, "candidates", None),
     }
 
 
@@ -86,6 +85,12 @@ def _extract_page(args: tuple[int, str, str | None, bool]) -> tuple[int, dict, d
         except Exception as exc:  # a crash is a page with nothing extracted
             outputs[name] = {"text": "", "error": f"{type(exc).__name__}: {exc}"}
         seconds[name] = time.process_time() - start
+    from flows.clean.html import extract_candidates
+
+    try:  # untimed: what the fitted choices choose between, for the cross-validation
+        outputs["newsflow"]["candidates"] = extract_candidates(html, url)
+    except Exception:
+        outputs["newsflow"]["candidates"] = None
     if not baselines:
         return index, outputs, seconds
     import trafilatura
@@ -147,26 +152,36 @@ def groups(pages: list[Page]) -> dict[str, list[int]]:
     return out
 
 
-def cross_validated(pages: list[Page], outputs: list[dict], k: int) -> tuple[list[dict], list[dict]]:
-    """newsflow's outputs with its tuned choices fitted out of fold and in sample."""
-    cands = [o["newsflow"].get("candidates") for o in outputs]
-    if not any(cands):  # nothing tuned: both figures are the same
-        same = [o["newsflow"] for o in outputs]
-        return same, same
+def body_f1(texts: list[str], truths: list[str]) -> float:
+    return prf([score(t, g) for t, g in zip(texts, truths)])[2]
+
+
+def cross_validated(pages: list[Page], outputs: list[dict], k: int) -> tuple[list[dict], list[dict], list[dict]]:
+    """newsflow's outputs with its tuned choices fitted out of fold and in
+    sample, and the choices of each fold (the last one: fitted on all pages)."""
     from flows.clean import tuned
 
+    cands = [o["newsflow"].get("candidates") for o in outputs]
+    for i, c in enumerate(cands):
+        if not c:  # the candidates could not be computed: the stage's own answer only
+            text = outputs[i]["newsflow"]["text"]
+            fast = [tuned.candidate_key(False, d) for d in tuned.GRID["drop_lead_heading"]]
+            cands[i] = {"share": dict.fromkeys(fast, 1.0), "texts": dict.fromkeys(fast, text)}
     truths = [p.body for p in pages]
+    fitted = []
     folds = [fold_of(p, k) for p in pages]
     cv: list[dict] = [None] * len(pages)  # type: ignore[list-item]
     for fold in range(k):
         train = [i for i in range(len(pages)) if folds[i] != fold]
-        model = tuned.fit([cands[i] for i in train], [truths[i] for i in train], score)
+        model = tuned.fit([cands[i] for i in train], [truths[i] for i in train], body_f1)
+        fitted.append(model)
         for i in range(len(pages)):
             if folds[i] == fold:
                 cv[i] = {**outputs[i]["newsflow"], "text": tuned.choose(cands[i], model)}
-    model = tuned.fit(cands, truths, score)
+    model = tuned.fit(cands, truths, body_f1)
+    fitted.append(model)
     insample = [{**o["newsflow"], "text": tuned.choose(c, model)} for o, c in zip(outputs, cands)]
-    return cv, insample
+    return cv, insample, fitted
 
 
 def quarantined(pages: list[Page], outputs: list[dict]) -> list[tuple[Page, str, str]]:
@@ -209,7 +224,7 @@ def _fmt(value) -> str:
 
 
 def report(pages: list[Page], outputs: list[dict], seconds: dict, k: int, worst: int) -> dict:
-    cv, insample = cross_validated(pages, outputs, k)
+    cv, insample, fitted = cross_validated(pages, outputs, k)
     columns = {
         "newsflow (cv)": cv,
         "newsflow (in-sample)": insample,
@@ -235,6 +250,8 @@ def report(pages: list[Page], outputs: list[dict], seconds: dict, k: int, worst:
             n_field = sums[names[0]][field][1]
             cells = "".join(f"{_fmt(sums[n][field]):>{width}}" for n in names)
             print(f"  {field:<20}{n_field:>5}  {cells}")
+    print("\nchoices fitted per fold:", "; ".join(json.dumps(m, sort_keys=True) for m in fitted[:-1]))
+    print("fitted on all pages (in-sample):", json.dumps(fitted[-1], sort_keys=True))
     lost = quarantined(pages, cv)
     print(f"\nreal articles quarantined by the clean stage: {len(lost)} of {len(pages)}")
     for page, check, observed in lost:
@@ -252,7 +269,7 @@ def report(pages: list[Page], outputs: list[dict], seconds: dict, k: int, worst:
             ours_f1 = prf([scored["newsflow (cv)"][i]["body"]])[2]
             base_f1 = prf([scored[LABELS["trafilatura"]][i]["body"]])[2]
             print(f"  {pages[i].set:<17}{pages[i].key[:40]:<42}{ours_f1:.3f} vs {base_f1:.3f}")
-    return {"table": table, "seconds": seconds, "pages": len(pages), "ratio": ratio,
+    return {"table": table, "seconds": seconds, "pages": len(pages), "ratio": ratio, "fitted": fitted,
             "quarantined": [(p.set, p.key, c, o) for p, c, o in lost]}
 
 
@@ -264,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="first N pages of each set only")
     ap.add_argument("--worst", type=int, default=0, help="list the N pages where newsflow trails most")
     ap.add_argument("--save", help="write the per-page outputs and the table as JSON here")
+    ap.add_argument("--write-params", action="store_true",
+                    help="write the choices fitted on all pages to flows/clean/tuned.json (the shipped values)")
     ap.add_argument("--baselines-from", help="take trafilatura's outputs and times from a --save file "
                     "instead of running it (faster iterations; figures for the README come from a full run)")
     args = ap.parse_args(argv)
@@ -288,6 +307,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(pages)} pages extracted by 3 extractors in {time.perf_counter() - started:.0f} s "
           f"({args.workers} workers)")
     result = report(pages, outputs, seconds, args.folds, args.worst)
+    if args.write_params:
+        from flows.clean import tuned
+
+        tuned.PARAMS_FILE.write_text(json.dumps(result["fitted"][-1], sort_keys=True) + "\n")
+        print(f"wrote {tuned.PARAMS_FILE}")
     if args.save:
         keys = [{"set": p.set, "key": p.key} for p in pages]
         Path(args.save).write_text(json.dumps({**result, "keys": keys, "outputs": outputs}, default=str))

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 
 from lxml import etree
 
 from ..records import Extracted
+from . import tuned
 from .metadata import detect_language, normalise_author, page_metadata, parse_date
 
 MAX_HTML_CHARS = 5_000_000  # larger pages are cut: the article is near the top, and lxml time grows with size
@@ -47,13 +49,18 @@ _CONTACT = re.compile(
     r"(?:^|[.!?]\s+)(?:follow|reach|contact|e-?mail|write\ to)\b[^.?!]{0,80}?(?:\S+@\S+\.\w+|@\w+|twitter|facebook|instagram)",
     re.IGNORECASE,
 )
+# Markup shown as text (an embed's code quoted in the page): never article prose,
+# and it would send the article to quarantine as HTML left in the text.
+_MARKUP = re.compile(r"<(?:a|p|div|span|img|script|iframe|blockquote|br)\b[^<>]*>", re.IGNORECASE)
 _MARKER = re.compile(r"^(?:[-*•|]\s*)+")  # list-item and table-cell marks in rendered lines
 _LINK_TAIL = re.compile(r"\s*[\[(]\w+[\])]\W*$")  # "Headline [VIDEO]": a tag after the link
 _LABELLED_URL = re.compile(r"^\s*(?:\w+\W*){1,3}:?\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 
 # Lines that are page furniture, not article prose. Only tested against short
 # blocks (see MAX_BOILERPLATE_WORDS), so a sentence that merely contains the
-# words is kept.
+# words is kept. These are English words: they only decide for pages whose
+# text is detected as English (_NEUTRAL_BOILERPLATE holds for every language).
+_NEUTRAL_BOILERPLATE = re.compile(r"^\W*(?:©|\(c\)\s*\d{4})", re.IGNORECASE)
 _BOILERPLATE = re.compile(
     r"""^\W*(?:
         (?:read|see|show|load|view)\s+(?:more|next|also|full|all)\b
@@ -91,7 +98,7 @@ MAX_NOTES = 40
 # trafilatura settings: fast (no readability/jusText comparison) does as well
 # as the default here at half the cost; the precise mode is a second opinion
 # for pages laid out in one big table.
-EXTRACT_MODES = {"fast": {"fast": True}, "precise": {"favor_precision": True}}
+EXTRACT_MODES = {"fast": {"fast": True}, "precise": {"favor_precision": True}, "fallback": {}}
 MAX_TABLE_SHARE = 0.5  # fast output more than this share one table: ask the precise mode
 MIN_PRECISE_SHARE = 0.3  # ... and take its answer unless it lost most of the text
 
@@ -134,7 +141,17 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         return Extracted(text="", notes=notes)
 
 
-def _extract(html: str, url: str | None, notes: list[str]) -> Extracted:
+def extract_candidates(html: str, url: str | None = None) -> dict:
+    """What ``flows.clean.tuned`` chooses between, for one page: every
+    candidate text (see ``tuned.candidate_key``) and the signal the choice
+    depends on. For bench/clean_eval.py, which re-fits the choices by
+    cross-validation; the stage itself computes only what it keeps."""
+    explore: dict = {"texts": {}}
+    _extract(html, url, [], explore)
+    return explore
+
+
+def _extract(html: str, url: str | None, notes: list[str], explore: dict | None = None) -> Extracted:
     if not html or not html.strip():
         notes.append("empty document")
         return Extracted(text="", notes=notes)
@@ -151,11 +168,13 @@ def _extract(html: str, url: str | None, notes: list[str]) -> Extracted:
         return Extracted(text="", notes=notes)
     meta = page_metadata(tree, url)
     _wrap_loose_texts(tree, notes)
-    _merge_split_body(tree, notes)
+    top, paragraph_chars = _main_container(tree)
+    main_chars = paragraph_chars[top] if top is not None else 0
+    _merge_split_body(tree, top, paragraph_chars, notes)
     if any(marker in html for marker in _EMBED_MARKERS):
         _lift_embedded_posts(tree, notes)
     prune = PRUNE_XPATH if any(w in html for w in _POPUP_WORDS) else None
-    text = _main_text(tree, url, _titles(tree, meta.get("title")), prune, notes)
+    text = _main_text(tree, url, _titles(tree, meta.get("title")), prune, main_chars, notes, explore)
     # htmldate first: it weighs the URL's date (the local publication day)
     # against the markup's; the raw metadata date is the fallback
     published = _htmldate(tree, url) or (parse_date(meta["date"]) if meta.get("date") else None)
@@ -171,8 +190,15 @@ def _extract(html: str, url: str | None, notes: list[str]) -> Extracted:
     )
 
 
-def _main_text(tree, url: str | None, titles: list[str], prune: list[str] | None, notes: list[str]) -> str:
-    """trafilatura's article, filtered; "" when the page has none."""
+def _main_text(tree, url: str | None, titles: list[str], prune: list[str] | None, main_chars: int,
+               notes: list[str], explore: dict | None = None) -> str:
+    """trafilatura's article, filtered; "" when the page has none.
+
+    The fast extractor answers first; when its text is much shorter than the
+    paragraphs of the page's main container (it took a teaser, a summary box
+    or a menu), trafilatura's full mode with its readability and jusText
+    comparison is asked instead (``tuned``: the share below which it is)."""
+    params = tuned.params()
     anchors = _anchor_texts(tree)
     body = _trafilatura_body(tree, url, EXTRACT_MODES["fast"], prune)
     if body is not None and _table_share(body) > MAX_TABLE_SHARE:
@@ -182,11 +208,45 @@ def _main_text(tree, url: str | None, titles: list[str], prune: list[str] | None
         if precise is not None and len(_text(precise)) >= MIN_PRECISE_SHARE * len(_text(body)):
             notes.append("layout table: precise extraction used")
             body = precise
-    if body is None:
+    if explore is not None:
+        explore["share"], full = {}, None
+        for drop_heading in tuned.GRID["drop_lead_heading"]:
+            fast, share = _filtered_share(body, titles, anchors, drop_heading, main_chars, [], copy=True)
+            explore["share"][tuned.candidate_key(False, drop_heading)] = share
+            explore["texts"][tuned.candidate_key(False, drop_heading)] = fast
+            if share < tuned.MAX_FALLBACK_BELOW:
+                full = full if full is not None else _trafilatura_body(tree, url, EXTRACT_MODES["fallback"], prune)
+                other = _filtered(deepcopy(full), titles, anchors, drop_heading, []) if full is not None else ""
+                explore["texts"][tuned.candidate_key(True, drop_heading)] = max(fast, other, key=len)
+    drop_heading = params["drop_lead_heading"]
+    text, share = _filtered_share(body, titles, anchors, drop_heading, main_chars, notes)
+    if share < params["fallback_below"]:
+        full = _trafilatura_body(tree, url, EXTRACT_MODES["fallback"], prune)
+        other = _filtered(full, titles, anchors, drop_heading, []) if full is not None else ""
+        if len(other) > len(text):  # the full mode found more of the article
+            notes.append(f"fast extraction kept {share:.0%} of the main text: full extraction used")
+            text = other
+    if body is None and not text:
         notes.append("no article found")
-        return ""
-    _filter_blocks(body, titles, anchors, notes)
-    lines = _filter_lines(_render_lines(body), anchors, notes)
+    return text
+
+
+def _filtered_share(body, titles, anchors, drop_heading: bool, main_chars: int, notes: list[str],
+                    copy: bool = False) -> tuple[str, float]:
+    """The filtered text of ``body`` and its length as a share of the main
+    container's paragraph text (1.0 for a page without paragraphs)."""
+    if body is None:
+        return "", 0.0 if main_chars else 1.0
+    text = _filtered(deepcopy(body) if copy else body, titles, anchors, drop_heading, notes)
+    return text, (len(text) / main_chars if main_chars else 1.0)
+
+
+def _filtered(body, titles: list[str], anchors: dict[str, list[str]], drop_heading: bool, notes: list[str]) -> str:
+    """trafilatura's output tree filtered as blocks and lines, as text ("" if no prose is left)."""
+    _filter_blocks(body, titles, anchors, notes, drop_heading)
+    rendered = _render_lines(body)
+    english = detect_language(" ".join(rendered[:8])) == "en"
+    lines = _filter_lines(rendered, anchors, notes, english)
     if not any(len(_words(line)) >= MIN_PROSE_WORDS or len(line) >= MIN_PROSE_CHARS for line in lines):
         # form labels, buttons and headings (a login page, a section front)
         notes.append(f"no article: no line of {MIN_PROSE_WORDS}+ words ({len(lines)} short lines dropped)")
@@ -285,7 +345,7 @@ def _main_container(tree):
     return max(paragraph_chars, key=paragraph_chars.get), paragraph_chars
 
 
-def _merge_split_body(tree, notes: list[str]) -> None:
+def _merge_split_body(tree, top, paragraph_chars: dict, notes: list[str]) -> None:
     """Rejoin an article body that the page splits into several containers
     with only ads or embeds between them.
 
@@ -294,7 +354,6 @@ def _merge_split_body(tree, notes: list[str]) -> None:
     paragraphs and are separated from it by (almost) no text are moved into
     it, so the extractor sees one body. Parts with text between them (a
     gallery of captioned sections) are left as they are."""
-    top, paragraph_chars = _main_container(tree)
     if top is None:
         return
     cls = top.get("class")
@@ -370,10 +429,12 @@ def _lift_embedded_posts(tree, notes: list[str]) -> None:
         notes.append(f"{lifted} embedded posts kept")
 
 
-def _filter_blocks(body, titles: list[str], anchors: dict[str, list[str]], notes: list[str]) -> None:
+def _filter_blocks(body, titles: list[str], anchors: dict[str, list[str]], notes: list[str],
+                   drop_heading: bool | str = True) -> None:
     """Remove whole blocks of trafilatura's output tree, in place: the
     headline (and what precedes it) and headings before the first paragraph
-    (the title is metadata, not body text), and link lists."""
+    (the title is metadata, not body text; ``drop_heading`` "short": only
+    those shorter than a sentence, a standfirst is kept), and link lists."""
     title_words = [w for w in (_words(t) for t in titles) if w]
     drop: dict = {}
     seen_paragraph = False
@@ -385,7 +446,8 @@ def _filter_blocks(body, titles: list[str], anchors: dict[str, list[str]], notes
             reason = "title repeated"
             for before in range(index):  # what comes before the headline is not the article
                 drop.setdefault(before, "before the headline")
-        elif index < MAX_LEADING_BLOCKS and not seen_paragraph and el.tag == "head":
+        elif (drop_heading and index < MAX_LEADING_BLOCKS and not seen_paragraph and el.tag == "head"
+              and (drop_heading is True or len(words) < MIN_PROSE_WORDS)):
             reason = "heading before the text"
         elif el.tag == "list" and _is_link_list(el, anchors):
             reason = "link list"
@@ -420,17 +482,18 @@ def _is_link_list(el, anchors: dict[str, list[str]]) -> bool:
     return bool(items) and linked > LINK_LIST_SHARE * len(items)
 
 
-def _filter_lines(lines: list[str], anchors: dict[str, list[str]], notes: list[str]) -> list[str]:
+def _filter_lines(lines: list[str], anchors: dict[str, list[str]], notes: list[str], english: bool = True) -> list[str]:
     """Drop rendered lines (paragraphs, list items, lines split by <br>)
     that are page furniture: share/subscribe/"read more" prompts, bare
     URLs, and runs of short lines that are each one link (related
-    headlines), or a lone one shouting in capitals."""
+    headlines), or a lone one shouting in capitals. The English word lists
+    only decide for English text."""
     drop: dict[int, str] = {}
     linkish: list[bool] = []
     for index, line in enumerate(lines):
         core = _MARKER.sub("", line)
         words = _words(core)
-        reason = _line_reason(core, words)
+        reason = _line_reason(core, words, english)
         if reason:
             drop[index] = reason
         short = len(words) <= MAX_BOILERPLATE_WORDS
@@ -451,15 +514,17 @@ def _filter_lines(lines: list[str], anchors: dict[str, list[str]], notes: list[s
     return [line for index, line in enumerate(lines) if index not in drop]
 
 
-def _line_reason(line: str, words: list[str]) -> str | None:
+def _line_reason(line: str, words: list[str], english: bool = True) -> str | None:
     if not words:
         return "no words"
-    if len(words) <= MAX_CONTACT_WORDS and _CONTACT.search(line):
+    if english and len(words) <= MAX_CONTACT_WORDS and _CONTACT.search(line):
         return "contact line"
     if _URL_ONLY.match(line):
         return "bare URL"
+    if _MARKUP.search(line):
+        return "markup as text"
     if len(words) <= MAX_BOILERPLATE_WORDS:
-        if _BOILERPLATE.match(line):
+        if _NEUTRAL_BOILERPLATE.match(line) or (english and _BOILERPLATE.match(line)):
             return "boilerplate line"
         if _LABELLED_URL.match(line):
             return "labelled URL"
