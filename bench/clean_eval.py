@@ -152,8 +152,19 @@ def groups(pages: list[Page]) -> dict[str, list[int]]:
     return out
 
 
+_SCORES: dict[tuple[str, str], tuple[float, float, float]] = {}
+
+
+def cached_score(text: str, truth: str) -> tuple[float, float, float]:
+    """``score``, remembered: the fit scores the same candidate texts many times."""
+    key = (text, truth)
+    if key not in _SCORES:
+        _SCORES[key] = score(text, truth)
+    return _SCORES[key]
+
+
 def body_f1(texts: list[str], truths: list[str]) -> float:
-    return prf([score(t, g) for t, g in zip(texts, truths)])[2]
+    return prf([cached_score(t, g) for t, g in zip(texts, truths)])[2]
 
 
 def cross_validated(pages: list[Page], outputs: list[dict], k: int) -> tuple[list[dict], list[dict], list[dict]]:
@@ -165,7 +176,8 @@ def cross_validated(pages: list[Page], outputs: list[dict], k: int) -> tuple[lis
     for i, c in enumerate(cands):
         if not c:  # the candidates could not be computed: the stage's own answer only
             text = outputs[i]["newsflow"]["text"]
-            fast = [tuned.candidate_key(False, d) for d in tuned.GRID["drop_lead_heading"]]
+            fast = [tuned.candidate_key(w, m, False, d) for d in tuned.GRID["drop_lead_heading"]
+                    for w in (True, False) for m in (True, False)]
             cands[i] = {"share": dict.fromkeys(fast, 1.0), "texts": dict.fromkeys(fast, text)}
     truths = [p.body for p in pages]
     fitted = []

@@ -91,6 +91,8 @@ _BOILERPLATE = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A disclaimer paragraph (rights, affiliate links) is furniture at any length.
+_DISCLAIMER = re.compile(r"^\W*disclaimer\s*:", re.IGNORECASE)
 MAX_BOILERPLATE_WORDS = 30  # lines longer than this are prose, whatever words they contain
 MAX_CONTACT_WORDS = 40
 MAX_NOTES = 40
@@ -146,9 +148,31 @@ def extract_candidates(html: str, url: str | None = None) -> dict:
     candidate text (see ``tuned.candidate_key``) and the signal the choice
     depends on. For bench/clean_eval.py, which re-fits the choices by
     cross-validation; the stage itself computes only what it keeps."""
-    explore: dict = {"texts": {}}
-    _extract(html, url, [], explore)
+    explore: dict = {"texts": {}, "share": {}}
+    fired: dict[tuple[bool, bool], list[str]] = {}
+    for wrap in (True, False):
+        for merge in (True, False):
+            # a pass only differs from the first when the step it leaves out did something
+            first = fired.get((True, True))
+            if first is not None and not _step_fired(first, wrap, merge):
+                for field in ("texts", "share"):
+                    explore[field].update({
+                        tuned.prefix(wrap, merge) + k[len(tuned.prefix(True, True)):]: v
+                        for k, v in list(explore[field].items()) if k.startswith(tuned.prefix(True, True))
+                    })
+                continue
+            notes: list[str] = []
+            explore["steps"] = (wrap, merge)
+            _extract(html, url, notes, explore)
+            fired[(wrap, merge)] = notes
+    del explore["steps"]
     return explore
+
+
+def _step_fired(notes: list[str], wrap: bool, merge: bool) -> bool:
+    """Whether leaving out the steps switched off here would change the page."""
+    return ((not wrap and any(n.startswith("loose text wrapped") for n in notes))
+            or (not merge and any(n.startswith("article body joined") for n in notes)))
 
 
 def _extract(html: str, url: str | None, notes: list[str], explore: dict | None = None) -> Extracted:
@@ -167,10 +191,14 @@ def _extract(html: str, url: str | None, notes: list[str], explore: dict | None 
         notes.append("not parseable as HTML")
         return Extracted(text="", notes=notes)
     meta = page_metadata(tree, url)
-    _wrap_loose_texts(tree, notes)
+    wrap, merge = explore["steps"] if explore is not None else (
+        tuned.params()["wrap_loose_text"], tuned.params()["merge_split_body"])
+    if wrap:
+        _wrap_loose_texts(tree, notes)
     top, paragraph_chars = _main_container(tree)
     main_chars = paragraph_chars[top] if top is not None else 0
-    _merge_split_body(tree, top, paragraph_chars, notes)
+    if merge:
+        _merge_split_body(tree, top, paragraph_chars, notes)
     if any(marker in html for marker in _EMBED_MARKERS):
         _lift_embedded_posts(tree, notes)
     prune = PRUNE_XPATH if any(w in html for w in _POPUP_WORDS) else None
@@ -209,15 +237,15 @@ def _main_text(tree, url: str | None, titles: list[str], prune: list[str] | None
             notes.append("layout table: precise extraction used")
             body = precise
     if explore is not None:
-        explore["share"], full = {}, None
+        full, steps = None, explore["steps"]
         for drop_heading in tuned.GRID["drop_lead_heading"]:
             fast, share = _filtered_share(body, titles, anchors, drop_heading, main_chars, [], copy=True)
-            explore["share"][tuned.candidate_key(False, drop_heading)] = share
-            explore["texts"][tuned.candidate_key(False, drop_heading)] = fast
+            explore["share"][tuned.candidate_key(*steps, False, drop_heading)] = share
+            explore["texts"][tuned.candidate_key(*steps, False, drop_heading)] = fast
             if share < tuned.MAX_FALLBACK_BELOW:
                 full = full if full is not None else _trafilatura_body(tree, url, EXTRACT_MODES["fallback"], prune)
                 other = _filtered(deepcopy(full), titles, anchors, drop_heading, []) if full is not None else ""
-                explore["texts"][tuned.candidate_key(True, drop_heading)] = max(fast, other, key=len)
+                explore["texts"][tuned.candidate_key(*steps, True, drop_heading)] = max(fast, other, key=len)
     drop_heading = params["drop_lead_heading"]
     text, share = _filtered_share(body, titles, anchors, drop_heading, main_chars, notes)
     if share < params["fallback_below"]:
@@ -519,6 +547,8 @@ def _line_reason(line: str, words: list[str], english: bool = True) -> str | Non
         return "no words"
     if english and len(words) <= MAX_CONTACT_WORDS and _CONTACT.search(line):
         return "contact line"
+    if english and _DISCLAIMER.match(line):
+        return "disclaimer"
     if _URL_ONLY.match(line):
         return "bare URL"
     if _MARKUP.search(line):

@@ -8,6 +8,15 @@
   (a kicker or a section label), keep them (a standfirst written as a
   heading is part of the article for some publishers), or "short": drop
   only those shorter than a sentence.
+- ``wrap_loose_text``: give text written straight into a container (no
+  ``<p>``) a paragraph of its own so the extractor sees it, or leave it (it
+  is often a disclaimer or a caption).
+- ``merge_split_body``: rejoin an article body split into sibling
+  containers (ads between the parts), or leave the page as it is.
+
+Ties on the dev pages go to the first value of each choice in ``GRID``,
+except the share, which goes to the middle of the tied range (the widest
+margin on both sides).
 
 The values live in ``tuned.json`` beside this module, written by
 ``bench/clean_eval.py --write-params`` from a fit on all dev pages; the
@@ -24,12 +33,14 @@ from pathlib import Path
 from typing import Callable
 
 PARAMS_FILE = Path(__file__).with_name("tuned.json")
-DEFAULTS = {"fallback_below": 0.3, "drop_lead_heading": True}
+DEFAULTS = {"fallback_below": 0.3, "drop_lead_heading": True, "wrap_loose_text": True, "merge_split_body": True}
 # The grid searched; the first value of each is preferred on ties (the cheaper
 # or the earlier behaviour).
 GRID = {
     "fallback_below": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6),
     "drop_lead_heading": (True, "short", False),
+    "wrap_loose_text": (True, False),
+    "merge_split_body": (True, False),
 }
 MAX_FALLBACK_BELOW = max(GRID["fallback_below"])  # candidates are explored up to here
 
@@ -41,26 +52,34 @@ def params() -> dict:
     return {**DEFAULTS, **{k: v for k, v in found.items() if k in DEFAULTS}}
 
 
-def candidate_key(fallback: bool, drop_heading: bool | str) -> str:
+def prefix(wrap: bool, merge: bool) -> str:
+    """The part of a candidate's key naming the steps run before extraction."""
+    return f"{'wrap' if wrap else 'nowrap'}|{'merge' if merge else 'nomerge'}|"
+
+
+def candidate_key(wrap: bool, merge: bool, fallback: bool, drop_heading: bool | str) -> str:
     drop = "short" if drop_heading == "short" else "drop" if drop_heading else "keep"
-    return f"{'fallback' if fallback else 'fast'}|{drop}"
+    return f"{prefix(wrap, merge)}{'fallback' if fallback else 'fast'}|{drop}"
 
 
 def choose(candidates: dict, chosen: dict) -> str:
     """The text the stage gives for a page under the values ``chosen``."""
     texts = candidates["texts"]
+    steps = (chosen["wrap_loose_text"], chosen["merge_split_body"])
     drop = chosen["drop_lead_heading"]
-    share = candidates["share"][candidate_key(False, drop)]
-    use_fallback = share < chosen["fallback_below"] and candidate_key(True, drop) in texts
-    return texts[candidate_key(use_fallback, drop)]
+    share = candidates["share"][candidate_key(*steps, False, drop)]
+    use_fallback = share < chosen["fallback_below"] and candidate_key(*steps, True, drop) in texts
+    return texts[candidate_key(*steps, use_fallback, drop)]
 
 
 def fit(candidates: list[dict], truths: list[str], metric: Callable[[list[str], list[str]], float]) -> dict:
     """The grid point with the best ``metric(texts, truths)`` over these pages."""
-    best, best_score = None, float("-inf")
+    scored = []
     for values in itertools.product(*GRID.values()):
         chosen = dict(zip(GRID, values))
-        value = metric([choose(c, chosen) for c in candidates], truths)
-        if value > best_score + 1e-9:
-            best, best_score = chosen, value
-    return best
+        scored.append((metric([choose(c, chosen) for c in candidates], truths), chosen))
+    top = max(value for value, _ in scored)
+    tied = [chosen for value, chosen in scored if value >= top - 1e-9]
+    best = tied[0]
+    shares = [c["fallback_below"] for c in tied if all(c[k] == best[k] for k in GRID if k != "fallback_below")]
+    return {**best, "fallback_below": shares[(len(shares) - 1) // 2]}

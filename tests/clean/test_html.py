@@ -130,7 +130,17 @@ def test_date_falls_back_to_htmldate():
     assert extract_html(page).published == date(2018, 5, 4)
 
 
-def test_article_split_by_an_ad_is_joined():
+@pytest.fixture
+def steps_on(monkeypatch):
+    """The optional steps (wrapping loose text, joining split bodies) switched
+    on whatever the fitted choices in flows/clean/tuned.json say."""
+    from flows.clean import tuned
+
+    shipped = tuned.params()
+    monkeypatch.setattr(tuned, "params", lambda: {**shipped, "wrap_loose_text": True, "merge_split_body": True})
+
+
+def test_article_split_by_an_ad_is_joined(steps_on):
     first = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
     second = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
     page = f"""<html><head><title>Ferry</title></head><body>{NAV}
@@ -170,7 +180,7 @@ def test_embedded_tweet_is_kept_as_a_quote():
     assert all(p in found.text for p in PARAGRAPHS)
 
 
-def test_loose_text_before_the_first_break_is_kept():
+def test_loose_text_before_the_first_break_is_kept(steps_on):
     lead = ("Work on the new landing stages began on Monday, two weeks ahead of the schedule the council "
             "<em>announced in spring</em>, the harbour authority said.")
     page = f"""<html><head><title>Ferry</title></head><body>{NAV}<div class="story">{lead}
