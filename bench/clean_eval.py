@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from eval_sets import SETS, Page, authors_ok, date_ok, fold_of, load_all, title_ok  # noqa: E402
-from extraction_f1 import prf, score  # noqa: E402
+from flows.evaluation.extraction import prf, score  # noqa: E402
 
 BASELINES = ("trafilatura", "traf_precision")
 LABELS = {"newsflow": "newsflow", "trafilatura": "trafilatura default", "traf_precision": "trafilatura favor_precision"}

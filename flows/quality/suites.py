@@ -15,8 +15,12 @@ Choices:
   "Share" line, a list of tour dates or a typo like "said:It" should not cost
   an article: on the 90 real pages of eval/extraction-dev, 12 cleaned texts
   hold a legitimate run of 4+ list lines). A text that is mostly link-like
-  lines (link_list_share > 60%) is an error: a page of only navigation and
-  link lists has no article in it. HTML tags or entities left in the text
+  lines (link_list_share > 60%) is a warning too: real articles reach it (a
+  product listicle, a news story with a list of results; on the 559 pages of
+  eval/extraction-dev, news-dev and multilingual-dev the cleaned texts reach
+  54%). Only a text that is almost all link-like lines (> 90%,
+  ``links_only``) is an error: a page of only navigation and link lists has
+  no article in it. HTML tags or entities left in the text
   are an error: the cleaning failed.
 """
 from __future__ import annotations
@@ -29,7 +33,8 @@ from flows.quality.model import ERROR, WARNING
 from flows.settings import Settings
 
 MIN_DATE = datetime(1990, 1, 1)
-MAX_LINK_LIST_SHARE = 0.6  # above: the "article" is mostly menus and link lists
+MAX_LINK_LIST_SHARE = 0.6  # above: the "article" is mostly menus and link lists (a warning)
+MAX_LINKS_ONLY_SHARE = 0.9  # above: nothing but menus and link lists (quarantined)
 KNOWN_KINDS = ("text", "html")
 DUPLICATE_KINDS = ("exact", "near")
 
@@ -160,11 +165,11 @@ CLEAN = Suite(
                   summarize=_language_summary),
         CheckSpec("no_html_leftovers", ERROR, "html_leftover", "ExpectColumnValuesToBeNull", _none,
                   _value("html_leftover"), "No HTML tags or character entities are left in the text."),
-        CheckSpec("link_list_share", ERROR, "link_list_share", "ExpectColumnValuesToBeBetween",
-                  lambda s: {"min_value": 0.0, "max_value": MAX_LINK_LIST_SHARE},
+        CheckSpec("links_only", ERROR, "link_list_share", "ExpectColumnValuesToBeBetween",
+                  lambda s: {"min_value": 0.0, "max_value": MAX_LINKS_ONLY_SHARE},
                   lambda row, s: f"{row['link_list_share']:.0%} of the words are in link-like lines "
-                                 f"(max {MAX_LINK_LIST_SHARE:.0%})",
-                  "The text is not mostly menus, link lists or headline lists."),
+                                 f"(max {MAX_LINKS_ONLY_SHARE:.0%})",
+                  "The text is not only menus, link lists or headline lists."),
         CheckSpec("title_present", WARNING, "title", "ExpectColumnValuesToNotBeNull", _none,
                   lambda row, s: "no title", "The article has a title."),
         CheckSpec("published_date_present", WARNING, "published_date", "ExpectColumnValuesToNotBeNull", _none,
@@ -176,6 +181,11 @@ CLEAN = Suite(
         CheckSpec("published_date_in_range", WARNING, "published_ts", "ExpectColumnValuesToBeBetween",
                   lambda s: {"min_value": MIN_DATE, "max_value": _today_bound(s)},
                   _date_observed, "The published date is not before 1990 and not in the future."),
+        CheckSpec("link_list_share", WARNING, "link_list_share", "ExpectColumnValuesToBeBetween",
+                  lambda s: {"min_value": 0.0, "max_value": MAX_LINK_LIST_SHARE},
+                  lambda row, s: f"{row['link_list_share']:.0%} of the words are in link-like lines "
+                                 f"(max {MAX_LINK_LIST_SHARE:.0%})",
+                  "The text is not mostly menus, link lists or headline lists."),
         CheckSpec("no_link_lists", WARNING, "link_list", "ExpectColumnValuesToBeNull", _none,
                   _value("link_list"), "No runs of 4+ short link-like lines (menus, related headlines)."),
         CheckSpec("no_widget_lines", WARNING, "widget_line", "ExpectColumnValuesToBeNull", _none,
