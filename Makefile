@@ -27,6 +27,7 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python bench/extraction_f1.py
+	$(BIN)/python bench/clean_eval.py
 	$(BIN)/python bench/dedup_quality.py
 
 clean:
