@@ -264,6 +264,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SourceError as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if not os.environ.get("PREFECT_API_URL") and not settings.dask_address:
+        code = _run_if_nothing_new(settings, sources, args)
+        if code is not None:
+            return code
     _quiet_prefect_defaults()
     server = _early_server()
     from .pipeline import flow_for
@@ -273,6 +277,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _run_flow(lambda: flow_for(settings)(
         sources=sources, settings=settings, wait_for_lock=args.wait, show_progress=show_progress,
     ), settings, args.json)
+
+
+def _run_if_nothing_new(settings, sources: list[str], args: argparse.Namespace) -> int | None:
+    """Every local document stored already: record the run without Prefect (pipeline/noop.py).
+    None when there is work for the flow."""
+    from .pipeline.noop import run_if_nothing_new
+    from .storage import RunInProgress
+
+    try:
+        summary = run_if_nothing_new(settings, sources, wait_for_lock=args.wait)
+    except RunInProgress as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if summary is None:
+        return None
+    _print_result(summary.as_dict(), summary, settings, args.json)
+    return EXIT_OK if summary.status == "completed" else EXIT_FAILED
 
 
 def _open_read_only(args: argparse.Namespace):

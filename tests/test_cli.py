@@ -1,6 +1,10 @@
 """The command line as a user meets it: help, errors, exit codes, the summary."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import duckdb
 import pytest
 
@@ -67,3 +71,22 @@ def test_run_on_the_sample_prints_summary_and_no_errors(cli, tmp_path):
     assert "Traceback" not in combined and "ERROR" not in combined
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+
+    # Run again: nothing new, so the run is recorded without importing Prefect or starting its API.
+    probe = (
+        "import sys\nfrom flows.cli import main\nrc = main(sys.argv[1:])\n"
+        "heavy = [m for m in ('prefect', 'great_expectations', 'trafilatura') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\nsys.exit(rc)\n"
+    )
+    con.close()
+    again = subprocess.run([sys.executable, "-c", probe, "run", "--db", str(db), "--json"], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "HEAVY []" in again.stdout
+    result = json.loads(again.stdout.split("HEAVY")[0])
+    assert result["counts"]["read"] == 5 and result["counts"]["already_stored"] == 5
+    assert result["status"] == "completed" and result["checks_passed"] > 0
+    con = duckdb.connect(str(db), read_only=True)
+    runs = con.execute("SELECT status, n_read, n_new, finished_at IS NOT NULL FROM runs ORDER BY started_at").fetchall()
+    assert runs == [("completed", 5, 5, True), ("completed", 5, 0, True)]
+    assert con.execute("SELECT count(*) FROM dq_results WHERE run_id = ?", [result["run_id"]]).fetchone()[0] > 0

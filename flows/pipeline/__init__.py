@@ -5,14 +5,28 @@
     tasks     the Prefect tasks (thin wrappers) and where work runs (here or on Dask)
     stages    what the tasks that are more than one call do
     run       run bookkeeping: lock, runs row, summary, run checks
+    noop      a run with nothing new, recorded without Prefect (the fast path)
     summary   the run summary as text, markdown and artifacts
     progress  the terminal progress bar
+
+Names are imported on first use: importing the package does not import Prefect
+(about 1 s), so a run with nothing new never pays for it.
 """
 from __future__ import annotations
 
-from .flows import FLOW_NAME, newsflow_flow, reprocess_flow, run_settings
-from .run import RunChecksFailed, RunSummary
-from .tasks import flow_for
+import importlib
 
-__all__ = ["FLOW_NAME", "RunChecksFailed", "RunSummary", "flow_for", "newsflow_flow", "reprocess_flow",
-           "run_settings"]
+_WHERE = {
+    "FLOW_NAME": "flows", "newsflow_flow": "flows", "reprocess_flow": "flows", "run_settings": "flows",
+    "RunChecksFailed": "run", "RunSummary": "run", "flow_for": "tasks",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value

@@ -1,4 +1,7 @@
-"""Run bookkeeping shared by every kind of run: the lock, the runs row, the summary, checks, artifacts."""
+"""Run bookkeeping shared by every kind of run: the lock, the runs row, the summary, checks, artifacts.
+
+Prefect is imported inside the functions that run in a flow: ``RunSummary`` is
+also used by a run with nothing new, which never imports Prefect (noop.py)."""
 from __future__ import annotations
 
 import contextlib
@@ -9,13 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prefect import get_run_logger
-
 from ..settings import Settings
 from ..storage import run_lock, transaction
 from ..storage.runs import finish_run, run_totals, start_run
 from .progress import progress_bar
-from .tasks import check_dedup_and_run_task, data_docs_task, search_index_task
 
 
 @dataclass
@@ -112,6 +112,8 @@ def _warm_up_checks(settings: Settings) -> None:
 
 def _run_checks_and_reports(settings: Settings, summary: RunSummary, kind: str) -> None:
     """Run-level checks, Data Docs and the search index, after the batches."""
+    from .tasks import check_dedup_and_run_task, data_docs_task, search_index_task
+
     with summary.clock("run_checks"):
         results = check_dedup_and_run_task(settings, summary.run_id)
     summary.record(results)
@@ -130,6 +132,8 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
                 show_progress: bool, work) -> dict:
     """The lock, the runs row (the schema brought up to date once, here), ``work``,
     then run checks, Data Docs, the search index and artifacts."""
+    from prefect import get_run_logger
+
     from ..clean import Cleaner
     from .summary import publish_artifacts
 

@@ -14,21 +14,21 @@ batch checked does.
 """
 from __future__ import annotations
 
-from flows.quality.docs import build_data_docs
-from flows.quality.model import ERROR, WARNING, CheckResult, StageOutcome
-from flows.quality.runlevel import check_run
-from flows.quality.runner import warm_up
-from flows.quality.stages import check_clean, check_dedup, check_raw
+import importlib
 
-__all__ = [
-    "ERROR",
-    "WARNING",
-    "CheckResult",
-    "StageOutcome",
-    "build_data_docs",
-    "check_clean",
-    "check_dedup",
-    "check_raw",
-    "check_run",
-    "warm_up",
-]
+_WHERE = {
+    "ERROR": "model", "WARNING": "model", "CheckResult": "model", "StageOutcome": "model",
+    "build_data_docs": "docs", "check_clean": "stages", "check_dedup": "stages", "check_raw": "stages",
+    "check_run": "runlevel", "warm_up": "runner",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    """Names imported on first use: ``check_run`` (SQL only) must not import pandas."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
