@@ -151,7 +151,51 @@ def _batch_shingles(tokens: np.ndarray, para_lens: np.ndarray, para_hashes: np.n
 
 
 def compute_signatures(articles: list[Article], settings: Settings) -> BatchSignatures:
-    """Fingerprints of a batch (pure: text in, arrays out)."""
+    """Fingerprints of a batch (pure: text in, arrays out).
+
+    A text that occurs more than once in the batch (a wire story on many sites)
+    is tokenised, shingled and MinHashed once; its copies get the same arrays.
+    Story features also read the title: they are shared only by equal titles too."""
+    first: dict[str, int] = {}
+    inverse = np.fromiter((first.setdefault(a.text, len(first)) for a in articles), np.int64, len(articles))
+    if len(first) == len(articles):
+        return _compute(articles, settings)
+    unique = [articles[i] for i in np.unique(inverse, return_index=True)[1]]
+    out = _expand(_compute(unique, settings), inverse, [a.article_id for a in articles])
+    feats: dict[tuple, tuple] = {}
+    for a in articles:
+        if (a.title, a.text) not in feats:
+            feats[(a.title, a.text)] = story_features(a.title, a.text)
+    out.story_feats = [feats[(a.title, a.text)] for a in articles]
+    return out
+
+
+def _gather(offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Element indices of ``rows`` (slices of a flat array by ``offsets``), and their new offsets."""
+    lens = np.diff(offsets)[rows]
+    new_offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+    idx = np.repeat(offsets[rows] - new_offsets[:-1], lens) + np.arange(int(new_offsets[-1]), dtype=np.int64)
+    return idx, new_offsets
+
+
+def _expand(s: BatchSignatures, inverse: np.ndarray, article_ids: list[str]) -> BatchSignatures:
+    """The batch's signatures from those of its distinct texts: row i is distinct text ``inverse[i]``
+    (story features as the distinct text's: the caller puts each article's own)."""
+    shingle_idx, doc_offsets = _gather(s.doc_offsets, inverse)
+    para_idx, doc_para_offsets = _gather(s.doc_para_offsets, inverse)
+    para_offsets = np.concatenate([[0], np.cumsum(np.diff(s.para_offsets)[para_idx])]).astype(np.int64)
+    out = BatchSignatures(
+        article_ids=article_ids, text_hashes=s.text_hashes[inverse], shingles=s.shingles[shingle_idx],
+        doc_offsets=doc_offsets, para_hashes=s.para_hashes[para_idx], para_offsets=para_offsets,
+        doc_para_offsets=doc_para_offsets, minhash=s.minhash[inverse], n_tokens=s.n_tokens[inverse],
+        story_feats=[s.story_feats[j] for j in inverse], shingle_size=s.shingle_size, num_perm=s.num_perm,
+    )
+    out._bands = s.band_keys()[inverse]
+    out.anchors()
+    return out
+
+
+def _compute(articles: list[Article], settings: Settings) -> BatchSignatures:
     k, num_perm = settings.shingle_size, settings.num_perm
     tb = tokenise_batch([a.text for a in articles])
     doc_tok = np.diff(tb.doc_token_offsets())

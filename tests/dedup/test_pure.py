@@ -93,3 +93,25 @@ def test_union_find_components_are_rooted_at_the_smallest_number():
         uf.union(a, b)
     comps = uf.components([3, 5, 7, 8, 9, 11])
     assert comps == {3: [3, 5, 9], 7: [7, 8], 11: [11]}
+
+
+def test_copies_in_a_batch_are_signed_once_with_the_same_arrays(tmp_path):
+    """A text repeated in a batch is shingled once; the batch's arrays equal signing every text."""
+    from flows.dedup.signatures import _compute
+
+    texts = ["Alpha beta gamma delta epsilon zeta eta theta.\n\nIota kappa lambda mu nu xi omicron pi.",
+             "Rho sigma tau upsilon phi chi psi omega.\n\nShort one.\n\nThird paragraph with more words in it.",
+             "Berlin and Paris met in Rome on Monday; talks went on."]
+    order = [0, 1, 0, 2, 1, 0, 0]
+    titles = [None, "Talks in Rome", "Talks in Rome", None, "Other", "Third title", None]
+    arts = [Article(f"a{i}", f"r{i}", f"/x/{i}", None, titles[i], None, None, "en", texts[j], len(texts[j].split()))
+            for i, j in enumerate(order)]
+    settings = Settings(db_path=str(tmp_path / "n.duckdb"))
+    once, every = compute_signatures(arts, settings), _compute(arts, settings)
+    for name in ("text_hashes", "shingles", "doc_offsets", "para_hashes", "para_offsets", "doc_para_offsets",
+                 "minhash", "n_tokens"):
+        a, b = getattr(once, name), getattr(every, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    assert once.story_feats == every.story_feats and once.article_ids == every.article_ids
+    assert np.array_equal(once.band_keys(), every.band_keys())
+    assert all(np.array_equal(x, y) for x, y in zip(once.anchors(), every.anchors()))
