@@ -165,6 +165,13 @@ class Cleaner:
             return []
         if not needs_workers(docs, self.settings.workers):
             return clean_in_process(docs, self.settings, progress)
+        out = []
+        for doc, result in zip(docs, self.pool().map(docs, _failure_packed, progress)):
+            cleaned, doc.packed = result
+            out.append(cleaned)
+        return out
+
+    def pool(self):
         if self._pool is None:
             from .workers import WorkerPool
 
@@ -174,11 +181,13 @@ class Cleaner:
                 timeout_s=self.settings.extract_timeout_s,
                 initializer=warm_worker,
             )
-        out = []
-        for doc, result in zip(docs, self._pool.map(docs, _failure_packed, progress)):
-            cleaned, doc.packed = result
-            out.append(cleaned)
-        return out
+        return self._pool
+
+    def prepare(self, docs: list[RawDocument]) -> None:
+        """Start the worker processes now if ``docs`` will need them: they import
+        trafilatura and load the language model (seconds) while the batch is checked."""
+        if docs and needs_workers(docs, self.settings.workers):
+            self.pool().spawn()
 
     @property
     def restarts(self) -> int:

@@ -116,9 +116,13 @@ class WorkerPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def start(self) -> None:
+    def spawn(self) -> None:
+        """Start the worker processes without waiting for them to import what they need."""
         while len(self.workers) < self.size:
             self.workers.append(_Worker(self.func, self.initializer))
+
+    def start(self) -> None:
+        self.spawn()
         for w in self.workers:
             w.wait_ready()
 

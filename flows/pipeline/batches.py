@@ -62,11 +62,12 @@ class PreparedBatch:
 
 def prepare_batch(
     docs: list[RawDocument], batch_no: int, settings: Settings, summary: RunSummary, progress=None,
-    reprocess: bool = False,
+    reprocess: bool = False, before_checks=None,
 ) -> PreparedBatch:
     """Skip what is stored (or was seen earlier in this run), then run the raw checks.
 
-    With ``reprocess`` the documents come from the raw layer itself: nothing is skipped."""
+    With ``reprocess`` the documents come from the raw layer itself: nothing is skipped.
+    ``before_checks(new)`` is called with the new documents before their checks run."""
     counts = summary.counts
     counts["read"] += len(docs)
     unique: dict[str, RawDocument] = {}
@@ -83,6 +84,8 @@ def prepare_batch(
     if not new:
         return prepared
     counts["new"] += len(new)
+    if before_checks:
+        before_checks(new)
     with summary.clock("check_raw"):
         raw_outcome = check_raw_task(quote(new), settings, batch_no)
     summary.record(raw_outcome.results)
@@ -177,7 +180,8 @@ def process_batches(
             return future.result()
 
     for batch_no, docs in enumerate(batches):
-        prepared = prepare_batch(docs, batch_no, settings, summary, progress, reprocess)
+        prepared = prepare_batch(docs, batch_no, settings, summary, progress, reprocess,
+                                 before_checks=lambda new: execution.prepare_cleaning(new, cleaner))
         cleaned_before = wait(pending[1]) if pending else None
         future = start_cleaning(prepared)
         if pending:

@@ -75,6 +75,9 @@ class LocalExecution:
     def flow(self, flow_fn):
         return flow_fn
 
+    def prepare_cleaning(self, docs: list[RawDocument], cleaner) -> None:
+        cleaner.prepare(docs)  # the worker processes boot while the batch is checked
+
     def start_cleaning(self, docs: list[RawDocument], settings: Settings, cleaner, progress):
         return clean_task.submit(quote(docs), cleaner, progress)
 
@@ -95,6 +98,9 @@ class DaskExecution:
             raise RuntimeError(f"a Dask address is set but prefect-dask is not installed: "
                                f"pip install -e '.[dask]' ({exc})") from None
         return flow_fn.with_options(task_runner=DaskTaskRunner(address=self.address))
+
+    def prepare_cleaning(self, docs: list[RawDocument], cleaner) -> None:
+        pass
 
     def start_cleaning(self, docs: list[RawDocument], settings: Settings, cleaner, progress):
         """Split the batch across the workers; the results keep the input order."""
