@@ -19,21 +19,28 @@ XML_MIMES = {"application/xml", "text/xml"}
 # with a different prefix, so no two can match the same text and the loop
 # stays linear (an earlier pattern let ``<?xml ...?>`` match two
 # alternatives: a few dozen processing instructions took minutes).
-_PROLOGUE_ITEM = re.compile(rb"<!--.*?-->|<\?[^>]*\?>|<!DOCTYPE[^>]*>", re.IGNORECASE | re.DOTALL)
+_PROLOGUE_ITEM = re.compile(rb"<!--.*?-->|<\?[^>]*\?>|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>",
+                            re.IGNORECASE | re.DOTALL)
 _ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>/]", re.IGNORECASE)
 SNIFF_BYTES = 4096
 
 
-def feed_root(head: bytes) -> bool:
-    """True when ``head`` reaches a root element rss/feed/rdf:RDF after its prologue."""
+def prologue_end(head: bytes) -> int:
+    """Where the root element may start in an XML ``head``: after the declaration, comments,
+    processing instructions and doctype, one item at a time (linear; shared with sitemaps)."""
     pos = 0
     while True:
         while pos < len(head) and head[pos] in b" \t\r\n":
             pos += 1
         item = _PROLOGUE_ITEM.match(head, pos)
         if item is None:
-            return bool(_ROOT.match(head, pos))
+            return pos
         pos = item.end()
+
+
+def feed_root(head: bytes) -> bool:
+    """True when ``head`` reaches a root element rss/feed/rdf:RDF after its prologue."""
+    return bool(_ROOT.match(head, prologue_end(head)))
 
 
 def looks_like_feed(mime: str, body: bytes) -> bool:

@@ -163,6 +163,12 @@ def http_server(start_http_server):
 class HostileHandler(Handler):
     """Pages that used to hang or blow up a fetch (issue 13)."""
 
+    def handle(self):
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):  # the client gave up on purpose (deadline, cap)
+            self.close_connection = True
+
     def respond(self):
         path = self.path
         if path == "/trickle":  # headers one byte at a time: each read is quick, the whole never ends

@@ -167,3 +167,11 @@ def test_feed_sniffing_is_linear_in_processing_instructions():
     assert looks_like_feed("", b"<!--" * 2000) is False
     stats = Counter()
     assert stats == Counter()
+
+
+def test_sitemap_sniffing_is_linear_in_processing_instructions():
+    # The sitemap sniffer had the same overlapping pattern as the feed sniffer (found end to end).
+    from flows.sources.sitemaps import looks_like_sitemap
+
+    assert looks_like_sitemap(b'<?xml version="1.0"?>' * 60 + b"<html><body>page</body></html>") is False
+    assert looks_like_sitemap(b'<?xml version="1.0"?>\n<!DOCTYPE u [<!ENTITY a "b">]>\n<urlset xmlns="x">') is True
