@@ -63,8 +63,9 @@ querying it afterwards:
   python -c "import duckdb; print(duckdb.connect('data/news.duckdb', read_only=True).sql('FROM articles'))"
 
 exit status: 0 when the run completed (also when some inputs were quarantined),
-1 when the run failed (a run-level check or an error), 2 for a usage error.
-With PREFECT_API_URL set, the run shows in that Prefect server's UI, with its
+1 when the run failed (a run-level check or an error), 2 for a usage error,
+143 or 130 when SIGTERM or Ctrl-C stopped it (the run is marked cancelled;
+committed batches are kept). With PREFECT_API_URL set, the run shows in that Prefect server's UI, with its
 progress per batch in the run's logs (the terminal shows only warnings and errors).
 """
 
@@ -105,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(run)
     run.add_argument("--languages", metavar="LIST", help="keep only these languages (ISO 639-1, comma-separated, e.g. en,de)")
     run.add_argument("--allow-private", action="store_true", help="permit fetching from loopback and private-network addresses (refused by default)")
+    run.add_argument("--allow-link-local", action="store_true",
+                     help="also permit link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, "
+                          "169.254.169.254...), refused even with --allow-private")
     run.add_argument("--refetch", action="store_true", help="fetch URLs again even when an earlier run ingested them "
                      "(conditional GET: unchanged pages answer 304 and add nothing)")
     run.add_argument("--ignore-robots", action="store_true", help="do not read robots.txt (no Disallow, no Crawl-delay): "
@@ -251,7 +255,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     settings = _settings(args, workers=args.workers, batch_size=args.batch_size, dask_address=args.dask,
                          allow_private=args.allow_private or None, refetch=args.refetch or None,
-                         ignore_robots=args.ignore_robots or None, since=args.since or None)
+                         ignore_robots=args.ignore_robots or None, since=args.since or None,
+                         allow_link_local=args.allow_link_local or None)
     if settings.dask_address and (missing := _dask_missing()):
         print(f"newsflow: error: {missing}", file=sys.stderr)
         return EXIT_USAGE
@@ -509,8 +514,15 @@ def main(argv: list[str] | None = None) -> int:
     }.get(args.command)
     if handler is None:  # pragma: no cover
         parser.error(f"unknown command {args.command}")
+    if args.command in ("run", "reprocess"):
+        from .signals import install
+
+        install()  # SIGTERM and SIGINT end the run cleanly (flows/signals.py)
     try:
         return handler(args)
-    except KeyboardInterrupt:
-        print("newsflow: interrupted; committed batches are kept, run again to continue.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        from .signals import exit_code
+
+        print(f"newsflow: {exc or 'interrupted'}; committed batches are kept, run again to continue.",
+              file=sys.stderr)
+        return exit_code(exc)

@@ -7,7 +7,9 @@ runs it) as the very first thing the command does, so it boots on the other
 core while this process imports its libraries and reads the sources. Its
 output goes to a log file, so its shutdown noise never reaches the terminal.
 When ``PREFECT_API_URL`` is set, nothing is started: the run shows on that
-server.
+server. The server goes down with the command: stopped at exit (also after
+SIGTERM or Ctrl-C, see flows/signals.py) and, on Linux, sent SIGTERM by the
+kernel when the command's process dies in any other way.
 """
 from __future__ import annotations
 
@@ -27,6 +29,16 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """In the server's process, before it starts: the kernel sends it SIGTERM when the
+    newsflow process ends, however it ends (kill -9 included), so it is never orphaned."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class EarlyServer:
@@ -51,6 +63,8 @@ class EarlyServer:
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
              "--log-level", "error", "--lifespan", "on"],
             env=env, stdout=fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            start_new_session=True,  # a signal to our process group leaves it up until our exit handler stops it
         )
         os.close(fd)
         self.url = f"http://127.0.0.1:{port}/api"

@@ -26,6 +26,7 @@ class Settings:
     # Inputs
     max_document_bytes: int = 8 * 1024 * 1024  # a single document larger than this is quarantined
     max_file_bytes: int = 2 * 1024 * 1024 * 1024  # a compressed container (WARC, JSONL) larger than this is refused
+    max_json_bytes: int = 128 * 1024 * 1024  # a .json file (parsed whole), inflated, larger than this is quarantined
     # Cleaning
     extract_timeout_s: float = 30.0  # per-document limit for HTML extraction
     workers: int = max(1, min(4, os.cpu_count() or 1))
@@ -35,7 +36,8 @@ class Settings:
     max_words: int = 50_000
     languages: tuple[str, ...] = ()  # empty: keep every language
     # Fetching
-    allow_private: bool = False
+    allow_private: bool = False  # loopback and private networks (not link-local: see allow_link_local)
+    allow_link_local: bool = False  # link-local and cloud metadata addresses (169.254.169.254...)
     refetch: bool = False
     fetch_timeout_s: float = 20.0
     fetch_max_bytes: int = 8 * 1024 * 1024

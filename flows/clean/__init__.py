@@ -8,6 +8,7 @@ a batch in worker processes with a per-document time limit (workers.py).
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 from functools import partial
@@ -32,8 +33,27 @@ def normalise_paragraphs(text: str) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
+TEST_HOOKS_ENV = "NEWSFLOW_TEST_HOOKS"
+_HOOK = b"<!--newsflow-test:"
+
+
+def _test_hook(content: bytes) -> None:
+    """For the tests of time limits and crashes only (``NEWSFLOW_TEST_HOOKS=1``): a document
+    starting with ``<!--newsflow-test:sleep=S-->`` takes S seconds to clean, one starting
+    with ``<!--newsflow-test:exit-->`` kills the process cleaning it. Slow and fatal
+    documents on purpose, so no test depends on how fast the machine is."""
+    if not content.startswith(_HOOK) or os.environ.get(TEST_HOOKS_ENV) != "1":
+        return
+    command = content[len(_HOOK):content.find(b"-->")].decode("ascii", "replace")
+    if command.startswith("sleep="):
+        time.sleep(float(command[6:]))
+    elif command == "exit":
+        os._exit(70)
+
+
 def extract(doc: RawDocument, settings: Settings) -> tuple[Extracted, str]:
     """Decode and extract; returns the extraction and the extractor's name."""
+    _test_hook(doc.content)
     text, _encoding = decode_bytes(doc.content, doc.content_type, doc.kind)
     if doc.kind == "html":
         from .html import extract_html
@@ -118,11 +138,18 @@ def _failure_packed(doc: RawDocument, reason: str) -> tuple[Rejection, None]:
     return _failure(doc, reason), None
 
 
+IN_PROCESS_MAX_BYTES = 64 * 1024  # a text dump up to this size may be cleaned without the time limit
+
+
 def needs_workers(docs: list[RawDocument], workers: int) -> bool:
-    """HTML always goes to worker processes (extraction needs the time limit); text
-    dumps only in large batches with more than one worker to share them: small
-    batches are cheaper in-process than a pool start."""
-    if any(d.kind == "html" for d in docs):
+    """HTML always goes to worker processes (extraction needs the time limit), and so
+    does any text dump over IN_PROCESS_MAX_BYTES; small text dumps only in large
+    batches with more than one worker to share them: small batches are cheaper
+    in-process than a pool start. The text cleaner and the checks are linear in
+    their input (no regular expression backtracks over a line: see
+    tests/clean/test_fuzz.py), so a small dump is cleaned in bounded time even in
+    this process; anything larger, or any HTML, runs under the per-document limit."""
+    if any(d.kind != "text" or len(d.content) > IN_PROCESS_MAX_BYTES for d in docs):
         return True
     return workers > 1 and len(docs) > 200
 
@@ -136,7 +163,8 @@ def warm_worker() -> None:
 
 
 def clean_in_process(docs: list[RawDocument], settings: Settings, progress=None) -> list[Article | Rejection]:
-    """Clean in this process (no per-document time limit): small text batches, Dask workers."""
+    """Clean in this process (no per-document time limit): small text dumps (bounded in size,
+    cleaned in linear time; see needs_workers), Dask workers."""
     out = []
     for d in docs:
         out.append(_clean_or_reject(d, settings))
@@ -151,6 +179,7 @@ class Cleaner:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._pool = None
+        self._closed = False
         self.seconds = 0.0  # time spent cleaning, for the run's timings
 
     def clean(self, docs: list[RawDocument], progress=None) -> list[Article | Rejection]:
@@ -165,8 +194,16 @@ class Cleaner:
             return []
         if not needs_workers(docs, self.settings.workers):
             return clean_in_process(docs, self.settings, progress)
+        if self._closed:  # a batch that started after the run began to stop: no new workers
+            return [Rejection(d.raw_id, d.source, "clean", "cancelled", "the run is ending") for d in docs]
+        from .workers import PoolClosed
+
+        try:
+            results = self.pool().map(docs, _failure_packed, progress)
+        except PoolClosed as exc:  # the run is ending on a signal: nobody waits for this batch
+            return [Rejection(d.raw_id, d.source, "clean", "cancelled", str(exc)) for d in docs]
         out = []
-        for doc, result in zip(docs, self.pool().map(docs, _failure_packed, progress)):
+        for doc, result in zip(docs, results):
             cleaned, doc.packed = result
             out.append(cleaned)
         return out
@@ -186,14 +223,16 @@ class Cleaner:
     def prepare(self, docs: list[RawDocument]) -> None:
         """Start the worker processes now if ``docs`` will need them: they import
         trafilatura and load the language model (seconds) while the batch is checked."""
-        if docs and needs_workers(docs, self.settings.workers):
+        if docs and not self._closed and needs_workers(docs, self.settings.workers):
             self.pool().spawn()
 
     @property
     def restarts(self) -> int:
         return self._pool.restarts if self._pool else 0
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers (``kill``: at once, for a run ending on a signal); no batch is cleaned after."""
+        self._closed = True
         if self._pool is not None:
-            self._pool.close()
+            self._pool.close(kill=kill)
             self._pool = None

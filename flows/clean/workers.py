@@ -6,10 +6,14 @@ worker receives a chunk of documents and sends back one result per document
 as it goes; the parent knows which document each worker is on and since
 when. A worker that exceeds the limit is killed and replaced: that document
 becomes a ``Rejection`` ("timeout") and the rest of its chunk is re-queued.
-One pathological page costs one quarantine row, never the run.
+A worker that dies on a document (a crash in a C library, the OOM killer)
+costs that document a ``Rejection`` ("cleaner_crashed") however often it
+happens; only replacements that die before they are ready (a broken install)
+stop the pool. One pathological page costs one quarantine row, never the run.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import time
@@ -44,6 +48,10 @@ def _worker_main(conn, func: Callable, initializer: Callable | None) -> None:
             conn.send((index, result))
 
 
+class PoolClosed(RuntimeError):
+    """The pool was closed while a map was running (the run is ending on a signal)."""
+
+
 class _Worker:
     def __init__(self, func: Callable, initializer: Callable | None = None):
         self.conn, child = _CTX.Pipe()
@@ -76,7 +84,8 @@ class _Worker:
     def kill(self) -> None:
         self.proc.kill()
         self.proc.join(5)
-        self.conn.close()
+        with contextlib.suppress(OSError):
+            self.conn.close()
 
     def stop(self) -> None:
         try:
@@ -107,7 +116,8 @@ class WorkerPool:
         self.chunk_size = chunk_size
         self.workers: list[_Worker] = []
         self.restarts = 0
-        self._fruitless_restarts = 0  # workers that died before returning anything, in a row
+        self._fruitless_restarts = 0  # replacement workers that died before they were ready, in a row
+        self._closed = False
 
     def __enter__(self) -> "WorkerPool":
         self.start()
@@ -118,6 +128,8 @@ class WorkerPool:
 
     def spawn(self) -> None:
         """Start the worker processes without waiting for them to import what they need."""
+        if self._closed:
+            raise PoolClosed("the cleaning workers were stopped (the run is ending)")
         while len(self.workers) < self.size:
             self.workers.append(_Worker(self.func, self.initializer))
 
@@ -126,9 +138,12 @@ class WorkerPool:
         for w in self.workers:
             w.wait_ready()
 
-    def close(self) -> None:
-        for w in self.workers:
-            w.stop()
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers (``kill``: at once, for a run that is ending on a signal).
+        A ``map`` still running in another thread stops with PoolClosed."""
+        self._closed = True
+        for w in list(self.workers):
+            w.kill() if kill else w.stop()
         self.workers = []
 
     def map(self, items: Sequence, on_failure: Callable, progress: Callable[[int], None] | None = None) -> list:
@@ -143,6 +158,8 @@ class WorkerPool:
             if queue:
                 w.send(queue.popleft())
         while remaining:
+            if self._closed:
+                raise PoolClosed("the cleaning workers were stopped (the run is ending)")
             busy = [w for w in self.workers if w.pending]
             now = time.monotonic()
             timeout = max(0.0, min(w.since + self.timeout_s for w in busy) - now) if busy else 0.1
@@ -180,15 +197,19 @@ class WorkerPool:
                     w.pending.clear()
                     w.kill()
                     self.restarts += 1
-                    if died and not got_any:
+                    if self._closed:
+                        raise PoolClosed("the cleaning workers were stopped (the run is ending)")
+                    self.workers[self.workers.index(w)] = new = _Worker(self.func, self.initializer)
+                    new.wait_ready()
+                    if not new.ready:  # died while starting: the install, not a document, is at fault
                         self._fruitless_restarts += 1
                         if self._fruitless_restarts > 2 * self.size + 3:
                             raise RuntimeError(
-                                "cleaning worker processes keep dying before cleaning anything "
-                                f"(exit code {w.proc.exitcode}); see the errors above"
+                                "cleaning worker processes keep dying before they are ready "
+                                f"(exit code {new.proc.exitcode}); see the errors above"
                             )
-                    self.workers[self.workers.index(w)] = new = _Worker(self.func, self.initializer)
-                    new.wait_ready()
+                    else:
+                        self._fruitless_restarts = 0
                     if rest:
                         queue.appendleft(rest)
                     w = new

@@ -144,7 +144,7 @@ def finish_batch(
     with clock("store_and_dedup"):
         report = store_and_dedup_task(settings, run_id, quote(prepared.new), quote(articles), quote(rejections),
                                       quote(prepared.results), prepared.batch_no, dedup=not reprocess,
-                                      signatures=quote(signatures))
+                                      signatures=quote(signatures), replace=reprocess)
     counts["articles"] += len(articles)
     counts["quarantined"] += len(rejections)
     for r in rejections:

@@ -19,8 +19,8 @@ from ..storage import transaction
 from ..storage.raw import load_raw_documents, reset_for_reprocess
 from .batches import batched, batched_documents, process_batches
 from .run import RunSummary, execute_run
-from .stages import add_numbers
-from .tasks import fetch_task, rebuild_dedup_task
+from .stages import add_numbers, fetch
+from .tasks import rebuild_dedup_task
 
 FLOW_NAME = "newsflow"
 
@@ -40,12 +40,14 @@ def _documents(settings: Settings, sources: list[str], summary: RunSummary, stat
 
     specs = resolve_sources(sources, settings)
     stats: Counter = Counter()
-    if specs.urls:
-        yield from fetch_task(specs.urls, settings, stats, state)
-    yield from iter_local_documents(specs.local, settings, stats=stats)
+    if specs.urls:  # streamed, not a task: a feed's pages go to their batches as they arrive
+        yield from fetch(specs.urls, settings, stats, state)
+    yield from iter_local_documents(specs.local, settings, stats=stats, refused=specs.refused)
     add_numbers(summary.counts, stats, prefix="source_")
     if specs.skipped:
         summary.counts["source_skipped_unknown_type"] += len(specs.skipped)
+    if specs.special:  # FIFOs, devices, sockets: never opened
+        summary.counts["source_skipped_special_files"] += len(specs.special)
 
 
 @flow(name=FLOW_NAME, log_prints=True, validate_parameters=False)
@@ -64,13 +66,15 @@ def newsflow_flow(
     ignore_robots: bool = False,
     since: str | None = None,
     settings: Settings | None = None,
+    allow_link_local: bool = False,
 ) -> dict:
     """Ingest SOURCES (files, folders, URLs; the bundled sample when empty) into the DuckDB file.
 
     ``since``: sitemap entries dated before it are not fetched; ``ignore_robots``: for one's own sites."""
     settings = run_settings(settings, db_path=db_path, languages=languages, allow_private=allow_private,
                             refetch=refetch, workers=workers, batch_size=batch_size, dask_address=dask_address,
-                            storage=storage, ignore_robots=ignore_robots, since=since)
+                            storage=storage, ignore_robots=ignore_robots, since=since,
+                            allow_link_local=allow_link_local)
     sources = [str(s) for s in (sources or [SAMPLES_DIR])]
 
     def work(summary: RunSummary, cleaner, progress) -> None:
@@ -111,8 +115,11 @@ def reprocess_flow(
         raise FileNotFoundError(f"No database at {settings.db_path}: nothing to reprocess.")
 
     def work(summary: RunSummary, cleaner, progress) -> None:
+        # Kill-safe at any point: each batch replaces its own articles and quarantine rows in the
+        # transaction that stores the new ones; the emptied dedup tables are noted in pending_work
+        # in the transaction that empties them (the next run rebuilds them if this one dies).
         with transaction(settings, migrate=False) as con:
-            raw_ids = reset_for_reprocess(con, since)
+            raw_ids = reset_for_reprocess(con, since, summary.run_id)
         summary.counts["reprocessed"] = len(raw_ids)
         batches = (load_raw_documents(settings, ids) for ids in batched(raw_ids, settings.batch_size))
         process_batches(batches, settings, summary.run_id, cleaner, summary, progress.advance, reprocess=True)

@@ -128,6 +128,24 @@ def _run_checks_and_reports(settings: Settings, summary: RunSummary, kind: str) 
         summary.message = "run-level checks failed: " + ", ".join(r.check_name for r in failed_errors)
 
 
+def resume_pending_work(settings: Settings, summary: RunSummary) -> None:
+    """Finish what a killed run left (pending_work) before this run adds anything: a
+    reprocess killed after emptying the dedup tables left them to be rebuilt."""
+    from ..storage.raw import DEDUP_REBUILD, pending_work
+    from .stages import add_numbers
+    from .tasks import rebuild_dedup_task
+
+    with transaction(settings, migrate=False) as con:
+        pending = pending_work(con)
+    for task_name, left_by, _created in pending:
+        if task_name == DEDUP_REBUILD:
+            get_run_logger().warning("run %s stopped before rebuilding dedup: rebuilding it first", left_by)
+            with summary.clock("resume_dedup_rebuild"):
+                rebuilt = rebuild_dedup_task(settings, summary.run_id, reset=True)
+            summary.counts["resumed_dedup_rebuild"] += 1
+            add_numbers(summary.counts, rebuilt, prefix="dedup_")
+
+
 def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_for_lock: bool,
                 show_progress: bool, work) -> dict:
     """The lock, the runs row (the schema brought up to date once, here), ``work``,
@@ -149,6 +167,8 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
         cleaner = Cleaner(settings)
         progress = progress_bar(show_progress)
         try:
+            if kind != "reprocess":  # a reprocess empties and rebuilds dedup itself
+                resume_pending_work(settings, summary)
             with summary.clock("read_sources_and_batches"):
                 work(summary, cleaner, progress)
             summary.timings["clean"] += cleaner.seconds
@@ -158,6 +178,13 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
             progress.close()
             summary.status = "failed"
             summary.message = f"{type(exc).__name__}: {exc}"
+            from ..signals import interrupted_by, stop_fetching_and_cleaning
+
+            stopped_by = interrupted_by(exc)
+            if stopped_by:  # SIGTERM or Ctrl-C (flows/signals.py)
+                stop_fetching_and_cleaning(cleaner)
+                summary.status = "cancelled"
+                summary.message = f"stopped by {stopped_by}; committed batches are kept, run again to continue"
             summary.seconds = time.monotonic() - started
             try:
                 _finish(settings, summary)

@@ -6,35 +6,44 @@ transaction; the others open what they need.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import duckdb
 
 from ..records import Article, RawDocument, Rejection
 from ..settings import Settings
 from ..storage import transaction
-from ..storage.raw import fetched_sources, stored_articles
+from ..storage.raw import DEDUP_REBUILD, fetched_sources, pending_done, replace_batch_outcomes, stored_articles
+from ..storage.sqlfiles import execute_script
 from ..storage.writes import store_batch, store_check_results
 
 
-def fetch(urls: list[str], settings: Settings, stats: Counter, state=None) -> list[RawDocument]:
-    """Fetch pages, feeds and sitemaps (I/O overlapped inside); failures come back as documents
-    with an error. URLs fetched by earlier runs (the ledger) are skipped unless --refetch;
-    ``state`` (a FetchState) gets the stored validators, for conditional GET."""
-    from ..sources import fetch_documents
+def fetch(urls: list[str], settings: Settings, stats: Counter, state=None) -> Iterator[RawDocument]:
+    """Fetch pages, feeds and sitemaps (I/O overlapped inside), streamed: each page goes on to
+    its batch as it arrives, so a feed of many large pages never sits in memory whole.
+    Failures come back as documents with an error. URLs fetched by earlier runs (the ledger)
+    are skipped unless --refetch; ``state`` (a FetchState) gets the stored validators, for
+    conditional GET."""
+    from ..sources import iter_fetched_documents
     from ..sources.fetch_state import load_validators
 
     known = set() if settings.refetch else fetched_sources(settings)
     if state is not None:
         state.known.update(load_validators(settings))
-    return fetch_documents(urls, settings, seen=known.__contains__, stats=stats, state=state)
+    yield from iter_fetched_documents(urls, settings, seen=known.__contains__, stats=stats, state=state)
 
 
 def store_and_dedup(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, docs: list[RawDocument],
                     articles: list[Article], rejections: list[Rejection], results: list, batch: int,
-                    dedup: bool = True, signatures=None) -> dict:
-    """A batch's rows, then dedup against the stored corpus, in the caller's transaction."""
+                    dedup: bool = True, signatures=None, replace: bool = False) -> dict:
+    """A batch's rows, then dedup against the stored corpus, in the caller's transaction.
+
+    ``replace`` (reprocess): the batch's earlier articles and quarantine rows go first, in the
+    same transaction, so a kill never leaves a raw row with neither."""
     from ..dedup import dedup_batch
 
+    if replace:
+        replace_batch_outcomes(con, [d.raw_id for d in docs])
     store_batch(con, run_id, docs, articles, rejections, results, batch)
     report = dedup_batch(con, articles, run_id, settings, signatures) if articles and dedup else None
     return report.as_dict() if report is not None else {}
@@ -65,12 +74,17 @@ def data_docs(settings: Settings) -> str | None:
     return str(path) if path else None
 
 
-def rebuild_dedup(settings: Settings, run_id: str) -> Counter:
-    """Dedup every stored article again, in ingestion order, a batch per transaction."""
+def rebuild_dedup(settings: Settings, run_id: str, reset: bool = False) -> Counter:
+    """Dedup every stored article again, in ingestion order, a batch per transaction; then clear
+    the pending_work note (``reset``: empty the dedup tables first, to redo a rebuild a killed
+    run left half done)."""
     from ..dedup import dedup_batch
 
     totals: Counter = Counter()
     offset = 0
+    if reset:
+        with transaction(settings, migrate=False) as con:
+            execute_script(con, "queries/dedup/reset")
     while True:
         with transaction(settings, migrate=False) as con:
             articles = stored_articles(con, settings.batch_size, offset)
@@ -79,6 +93,8 @@ def rebuild_dedup(settings: Settings, run_id: str) -> Counter:
             report = dedup_batch(con, articles, run_id, settings)
         offset += len(articles)
         add_numbers(totals, report.as_dict())
+    with transaction(settings, migrate=False) as con:
+        pending_done(con, DEDUP_REBUILD)
     return totals
 
 

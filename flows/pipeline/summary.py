@@ -33,6 +33,8 @@ def source_lines(counts) -> list[str]:
     skipped = {k[len("warc_skipped_"):]: v for k, v in c.items() if k.startswith("warc_skipped_") and v}
     if c.get("skipped_unknown_type"):
         skipped["files of unknown type"] = c["skipped_unknown_type"]
+    if c.get("skipped_special_files"):  # never opened: a FIFO would block, a device stream forever
+        skipped["FIFOs, devices or sockets"] = c["skipped_special_files"]
     if skipped:
         detail = ", ".join(f"{v} {k}" for k, v in sorted(skipped.items(), key=lambda kv: -kv[1]))
         lines.append(f"skipped      {sum(skipped.values()):>7}  not documents: {detail}")

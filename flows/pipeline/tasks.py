@@ -41,10 +41,6 @@ def stage_task(name: str, target: str, doc: str, in_transaction: bool = False, *
     return task(name=name, cache_policy=NO_CACHE, **options)(run)
 
 
-fetch_task = stage_task(
-    "fetch", "pipeline.stages:fetch",
-    "Fetch pages, feeds and sitemaps; URLs fetched by earlier runs are skipped unless --refetch.",
-    retries=2, retry_delay_seconds=[2, 10])
 check_raw_task = stage_task("check-raw", "quality:check_raw", "Raw-stage checks of a batch.")
 check_clean_task = stage_task("check-clean", "quality:check_clean", "Clean-stage checks of a batch.")
 clean_chunk_task = stage_task("clean-chunk", "clean:clean_in_process", "Clean a share of a batch on a Dask worker.")

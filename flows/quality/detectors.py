@@ -95,38 +95,49 @@ def html_leftover(text: str) -> str | None:
 # A word glued to a following word by ':' or ',' with no space, where the
 # first part is a lower-case token (spam markers are injected that way:
 # "coin:Russia", "week,coin the"). Numbers (10:30, 1,000), URLs, e-mail and
-# abbreviations (U.S.:) are not matched. The scan jumps between glue
-# characters with str.find: a regex scanning every position is 5-30x slower.
+# abbreviations (U.S.:) are not matched. Linear: one pass over the
+# whitespace-separated tokens, and in each only its first glue character can
+# follow a lower-case token (anything after that has a glue character in its
+# left part). An earlier scan walked back from every glue character and took
+# 30 s on 110 KB of "a:a:a:...".
 _LEFT = re.compile(r"[a-z][a-z0-9]{2,}")
 _RIGHT = re.compile(r"[A-Za-z][a-z]+\b")
+_TOKEN = re.compile(r"\S+")
+_LEFT_HEAD = re.compile(r"[a-z0-9]*")
 _GLUE_OK = {"http", "https", "ftp", "mailto", "file", "urn", "www", "tel", "data"}
 _OPENERS = "\"'“‘([{«"
 
 
 def spam_token(text: str) -> str | None:
-    """The first token glued to a word with a colon or comma, e.g. ``x:Word``."""
-    for glue in (":", ","):
-        at = text.find(glue)
-        while at != -1:
-            found = _glued_at(text, at)
-            if found:
-                return f"glued token {_short(found)!r}"
-            at = text.find(glue, at + 1)
-    return None
+    """The first token glued to a word with a colon or comma, e.g. ``x:Word``
+    (a colon anywhere wins over a comma, as people read the observed value)."""
+    first_comma = None
+    for m in _TOKEN.finditer(text):
+        if ":" not in m.group() and "," not in m.group():
+            continue
+        found = _glued_in(text, m.start(), m.end())
+        if found is None:
+            continue
+        glue, token = found
+        if glue == ":":
+            return f"glued token {_short(token)!r}"
+        first_comma = first_comma or token
+    return f"glued token {_short(first_comma)!r}" if first_comma else None
 
 
-def _glued_at(text: str, at: int) -> str | None:
-    after = text[at + 1: at + 2]
-    if not after.isalpha() or not text[at - 1: at].isalnum():
+def _glued_in(text: str, start: int, end: int) -> tuple[str, str] | None:
+    """(glue, ``left<glue>Right``) for the token text[start:end], or None."""
+    token = text[start:end]
+    skip = len(token) - len(token.lstrip(_OPENERS))
+    head = _LEFT_HEAD.match(token, skip).end()  # the lower-case run the left part must be
+    at = start + head
+    if at >= end or text[at] not in ":," or not _LEFT.fullmatch(text, start + skip, at):
         return None
-    start = at
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
-    left = text[start:at].lstrip(_OPENERS)
-    if not _LEFT.fullmatch(left) or left in _GLUE_OK:
+    left = text[start + skip:at]
+    if left in _GLUE_OK or not text[at + 1: at + 2].isalpha():
         return None
     right = _RIGHT.match(text, at + 1)
-    return text[start:right.end()].lstrip(_OPENERS) if right else None
+    return (text[at], text[start + skip:right.end()]) if right else None
 
 
 _SENTENCE_END = frozenset(".!?…:;\"'”’)")

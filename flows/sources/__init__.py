@@ -4,7 +4,7 @@ Three calls, in this order::
 
     specs = resolve_sources(args, settings)          # may raise SourceError
     for doc in iter_local_documents(specs.local, settings, stats): ...
-    docs = fetch_documents(specs.urls, settings, seen=ledger_has, stats=stats)
+    docs = fetch_documents(specs.urls, settings, seen=ledger_has, stats=stats)  # or iter_fetched_documents
 
 How arguments are read (``resolve_sources``):
 
@@ -14,7 +14,11 @@ How arguments are read (``resolve_sources``):
   suffix: ``.txt``, ``.html``/``.htm``/``.xhtml``, ``.json``,
   ``.jsonl``/``.ndjson``, ``.warc``, each optionally ``.gz``. Hidden files and
   folders (name starting with ``.``) are skipped; other files are listed in
-  ``specs.skipped`` so the run can say so.
+  ``specs.skipped`` so the run can say so. Only regular files are read: FIFOs,
+  devices and sockets go to ``specs.special`` (counted, never opened); a
+  symbolic link whose target is outside the folder, or a link loop, goes to
+  ``specs.refused`` and becomes a quarantine row (``outside_folder``,
+  ``symlink_loop``); linked folders are not descended (no loops).
 - A file named ``*.urls`` given as an argument is a URL list: one URL a line;
   blank lines and lines starting with ``#`` are ignored. ``.urls`` files met
   inside folders are not read (a folder of documents should not start network
@@ -31,6 +35,7 @@ and ledger skips.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections import Counter
@@ -40,9 +45,10 @@ from pathlib import Path
 
 from flows.records import RawDocument
 from flows.settings import Settings
-from flows.sources.common import URL_LIST_SUFFIX, classify, error_reason, exc_text, known_suffixes, too_large
+from flows.sources.common import URL_LIST_SUFFIX, classify, error_reason, exc_text, known_suffixes, special_kind, too_large
 
-__all__ = ["SourceError", "SourceSpecs", "resolve_sources", "iter_local_documents", "fetch_documents", "error_reason"]
+__all__ = ["SourceError", "SourceSpecs", "resolve_sources", "iter_local_documents", "fetch_documents",
+           "iter_fetched_documents", "error_reason"]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
@@ -56,6 +62,8 @@ class SourceSpecs:
     local: list[Path] = field(default_factory=list)  # absolute file paths, in reading order
     urls: list[str] = field(default_factory=list)  # page and feed URLs, in order, without repeats
     skipped: list[Path] = field(default_factory=list)  # files in folders that are not read
+    special: list[Path] = field(default_factory=list)  # FIFOs, devices, sockets in folders: never opened
+    refused: dict[Path, str] = field(default_factory=dict)  # links leaving the folder, loops: quarantined
 
 
 def _absolute(path: Path) -> Path:
@@ -63,12 +71,59 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+def _walk(folder: Path, specs: "SourceSpecs") -> Iterator[Path]:
+    """The regular files under ``folder`` (hidden names skipped), sorted.
+
+    Symbolic links are not followed into folders (no loops); a link whose
+    target lies outside ``folder`` is refused (``specs.refused``: it becomes a
+    quarantine row), a link loop too; FIFOs, devices and sockets are listed in
+    ``specs.special`` and never opened."""
+    top = os.path.realpath(folder)
+    for root, dirs, files in os.walk(folder):  # followlinks=False: a linked folder is not descended
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            path = Path(root) / name
+            if os.path.islink(path):
+                problem = _link_problem(path, top)
+                if problem:
+                    specs.refused[path] = problem
+                    yield path
+                continue  # a link inside the folder: its files are read through their own path
+            kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(root) / name
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            if os.path.islink(path):
+                problem = _link_problem(path, top)
+                if problem:
+                    specs.refused[path] = problem
+                    yield path
+                    continue
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                yield path  # dangling link, vanished file: reading it says why
+                continue
+            if special_kind(mode):
+                specs.special.append(path)
+                continue
+            yield path
+
+
+def _link_problem(path: Path, top: str) -> str | None:
+    """Why a symbolic link under the folder ``top`` may not be read, or None."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"refused: a symlink loop: {path}"
+        return None  # dangling: reading it says so
+    target = os.path.realpath(path)
+    if os.path.commonpath([top, target]) != top:
+        return f"refused: outside the folder given: {path} links to {target}"
+    return None
 
 
 def read_url_list(path: Path) -> list[str]:
@@ -106,8 +161,8 @@ def resolve_sources(args: Iterable[str], settings: Settings | None = None) -> So
             continue
         path = _absolute(Path(arg).expanduser())
         if path.is_dir():
-            for file in _walk(path):
-                if classify(file):
+            for file in _walk(path, specs):
+                if classify(file) or file in specs.refused:
                     add_file(file)
                 else:
                     specs.skipped.append(file)
@@ -126,8 +181,12 @@ def resolve_sources(args: Iterable[str], settings: Settings | None = None) -> So
     return specs
 
 
-def iter_local_documents(paths: Iterable[Path], settings: Settings, stats: Counter | None = None) -> Iterator[RawDocument]:
-    """Yield one RawDocument per document in the given files, streaming."""
+def iter_local_documents(paths: Iterable[Path], settings: Settings, stats: Counter | None = None,
+                         refused: dict[Path, str] | None = None) -> Iterator[RawDocument]:
+    """Yield one RawDocument per document in the given files, streaming.
+
+    ``refused`` (``SourceSpecs.refused``): paths that become an error document
+    with the reason given, without being opened."""
     from flows.sources.files import read_document_file
     from flows.sources.jsonl import iter_json_file, iter_json_lines
     from flows.sources.warc import iter_warc
@@ -137,7 +196,10 @@ def iter_local_documents(paths: Iterable[Path], settings: Settings, stats: Count
         path = _absolute(Path(path))
         kind = classify(path)
         stats["local_files"] += 1
-        if kind is None:
+        if refused and path in refused:
+            stats["refused_links"] += 1
+            docs = [RawDocument(str(path), "text", b"", error=refused[path])]
+        elif kind is None:
             docs: Iterable[RawDocument] = [RawDocument(str(path), "text", b"", error="unsupported file type")]
         elif kind.reader in ("text", "html"):
             docs = [read_document_file(path, kind.reader, kind.gz, settings)]
@@ -174,3 +236,16 @@ def fetch_documents(
     from flows.sources.web import fetch_documents as _fetch
 
     return _fetch(urls, settings, seen=seen, stats=stats, state=state)
+
+
+def iter_fetched_documents(
+    urls: Iterable[str],
+    settings: Settings,
+    seen: Callable[[str], bool] | None = None,
+    stats: Counter | None = None,
+    state=None,
+) -> Iterator[RawDocument]:
+    """Fetch pages and feeds concurrently, yielding documents as they come (memory bounded)."""
+    from flows.sources.web import iter_fetched_documents as _iter
+
+    return _iter(urls, settings, seen=seen, stats=stats, state=state)

@@ -1,7 +1,10 @@
 """Helpers shared by the local readers: suffixes, capped reads, error messages."""
 from __future__ import annotations
 
+import gzip
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -47,12 +50,15 @@ def too_large(size: int, limit: int, knob: str = "NEWSFLOW_MAX_DOCUMENT_BYTES", 
     return f"too large: {more}{size} bytes (limit {limit}); raise {knob}"
 
 
-def read_capped(stream: BinaryIO, limit: int) -> tuple[bytes | None, int, str]:
-    """Read ``stream`` to the end keeping at most ``limit`` bytes.
+def read_capped(stream: BinaryIO, limit: int, inflating: bool = False) -> tuple[bytes | None, int, str]:
+    """Read ``stream`` keeping at most ``limit`` bytes.
 
-    Returns (content or None when over the limit, total size, sha256 of all
-    bytes). Past the limit the bytes are hashed and counted, not kept, so an
-    oversized document still gets a stable identity without using memory.
+    Returns (content or None when over the limit, total size, sha256 of the
+    bytes read). Past the limit the bytes of a stored stream (a file, a WARC
+    block) are hashed and counted, not kept, so an oversized document still
+    gets a stable identity without using memory. An ``inflating`` stream (gzip,
+    a Content-Encoding) stops one chunk past the limit: a small bomb could
+    otherwise inflate for hours; its size is then "more than" the total.
     """
     digest = hashlib.sha256()
     kept: list[bytes] = []
@@ -68,24 +74,88 @@ def read_capped(stream: BinaryIO, limit: int) -> tuple[bytes | None, int, str]:
             if total > limit:
                 over = True
                 kept.clear()
+                if inflating:
+                    break
             else:
                 kept.append(chunk)
     return (None if over else b"".join(kept)), total, digest.hexdigest()
+
+
+def read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes, read in chunks: a gzip stream inflates CHUNK at a time,
+    so a small file that inflates to gigabytes never holds more than ``limit``."""
+    parts: list[bytes] = []
+    held = 0
+    while held < limit:
+        chunk = stream.read(min(CHUNK, limit - held))
+        if not chunk:
+            break
+        parts.append(chunk)
+        held += len(chunk)
+    return b"".join(parts)
 
 
 def exc_text(exc: BaseException) -> str:
     """A one-line reason from an exception, without a traceback."""
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
+    if isinstance(exc, RecursionError):
+        return "nested too deep"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return text or type(exc).__name__
+
+
+def special_kind(mode: int) -> str | None:
+    """What a non-regular file is ("a FIFO", "a character device"...), None for a regular file."""
+    for test, name in ((stat.S_ISREG, None), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a file for reading only if it is a regular file.
+
+    A FIFO would block ``open`` itself, a device such as /dev/zero streams
+    forever: the type is checked before opening, the open does not block
+    (O_NONBLOCK), and the opened descriptor is checked again (the path could
+    have been swapped in between). Raises OSError "not a regular file: ...".
+    """
+    kind = special_kind(os.stat(path).st_mode)
+    if kind:
+        raise OSError(f"not a regular file: {kind}")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        kind = special_kind(os.fstat(fd).st_mode)
+        if kind:
+            raise OSError(f"not a regular file: {kind}")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def open_input(path: Path, gz: bool) -> BinaryIO:
+    """A regular file, gunzipped while read when ``gz`` (closing it closes the file too).
+    gzip inflates at most what each read asks for, so memory follows the reads."""
+    stream = open_regular(path)
+    if not gz:
+        return stream
+    unzipped = gzip.GzipFile(fileobj=stream, mode="rb")
+    unzipped.myfileobj = stream  # GzipFile closes what it opened itself: make that this file
+    return unzipped
 
 
 def raw_prefix(path: Path, limit: int) -> bytes:
     """The file's own bytes when it is small enough to keep as evidence."""
     try:
-        if path.stat().st_size <= limit:
-            return path.read_bytes()
+        info = os.stat(path)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= limit:
+            with open_regular(path) as stream:
+                return stream.read(limit + 1)[:limit]
     except OSError:
         pass
     return b""
@@ -93,6 +163,8 @@ def raw_prefix(path: Path, limit: int) -> bytes:
 
 # error text prefix -> short machine-friendly reason, for quarantine rows
 _REASONS = (
+    ("refused: outside the folder", "outside_folder"),
+    ("refused: a symlink loop", "symlink_loop"),
     ("refused:", "fetch_refused"),
     ("HTTP ", "http_error"),
     ("timed out", "fetch_timeout"),
@@ -119,6 +191,7 @@ _REASONS = (
     ("not a JSON object", "malformed_json"),
     ("no text or html field", "no_text_field"),
     ("field ", "bad_text_field"),
+    ("unreadable: not a regular file", "not_regular_file"),
     ("unreadable", "unreadable"),
     ("unsupported file type", "unsupported_file"),
 )

@@ -14,20 +14,40 @@ from datetime import datetime, timezone
 FEED_MIMES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+xml"}
 XML_MIMES = {"application/xml", "text/xml"}
 
-# The root element of a feed, after an optional BOM, XML declaration, comments,
-# processing instructions and doctype.
-_FEED_ROOT = re.compile(
-    rb"^\s*(?:<\?xml[^>]*\?>\s*|<!--.*?-->\s*|<\?[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*)*<(?:rss|feed|rdf:RDF)[\s>/]",
-    re.IGNORECASE | re.DOTALL,
-)
+# The prologue before a feed's root element: an optional XML declaration,
+# comments, processing instructions and a doctype. Each alternative starts
+# with a different prefix, so no two can match the same text and the loop
+# stays linear (an earlier pattern let ``<?xml ...?>`` match two
+# alternatives: a few dozen processing instructions took minutes).
+_PROLOGUE_ITEM = re.compile(rb"<!--.*?-->|<\?[^>]*\?>|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>",
+                            re.IGNORECASE | re.DOTALL)
+_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>/]", re.IGNORECASE)
+SNIFF_BYTES = 4096
+
+
+def prologue_end(head: bytes) -> int:
+    """Where the root element may start in an XML ``head``: after the declaration, comments,
+    processing instructions and doctype, one item at a time (linear; shared with sitemaps)."""
+    pos = 0
+    while True:
+        while pos < len(head) and head[pos] in b" \t\r\n":
+            pos += 1
+        item = _PROLOGUE_ITEM.match(head, pos)
+        if item is None:
+            return pos
+        pos = item.end()
+
+
+def feed_root(head: bytes) -> bool:
+    """True when ``head`` reaches a root element rss/feed/rdf:RDF after its prologue."""
+    return bool(_ROOT.match(head, prologue_end(head)))
 
 
 def looks_like_feed(mime: str, body: bytes) -> bool:
     """True for a declared feed type, or a body whose root element is rss/feed/rdf:RDF."""
     if mime in FEED_MIMES:
         return True
-    head = body[:4096].lstrip(b"\xef\xbb\xbf")
-    return bool(_FEED_ROOT.match(head))
+    return feed_root(body[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf"))
 
 
 @dataclass

@@ -6,7 +6,9 @@ stage, and empty or binary files are passed on for the checks to reject.
 A file that cannot be read whole still yields its document, with ``error``
 set: a truncated or corrupt gzip keeps the compressed bytes as evidence
 (when they fit under the document limit), an oversized file keeps nothing but
-the hash of its bytes.
+the hash of its bytes (a gzip file stops inflating just past the limit).
+Only regular files are opened (flows.sources.common.open_regular): a FIFO
+or a device never blocks or streams forever.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from flows.records import RawDocument
 from flows.settings import Settings
-from flows.sources.common import exc_text, raw_prefix, read_capped, too_large
+from flows.sources.common import exc_text, open_input, raw_prefix, read_capped, too_large
 
 
 def read_document_file(path: Path, kind: str, gz: bool, settings: Settings) -> RawDocument:
@@ -24,8 +26,8 @@ def read_document_file(path: Path, kind: str, gz: bool, settings: Settings) -> R
     source = str(path)
     limit = settings.max_document_bytes
     try:
-        with (gzip.open(path, "rb") if gz else open(path, "rb")) as stream:
-            content, total, digest = read_capped(stream, limit)
+        with open_input(path, gz) as stream:
+            content, total, digest = read_capped(stream, limit, inflating=gz)
     except EOFError as exc:
         return RawDocument(source, kind, raw_prefix(path, limit), error=f"truncated gzip: {exc_text(exc)}")
     except (gzip.BadGzipFile, zlib.error) as exc:
@@ -33,5 +35,5 @@ def read_document_file(path: Path, kind: str, gz: bool, settings: Settings) -> R
     except OSError as exc:
         return RawDocument(source, kind, b"", error=f"unreadable: {exc_text(exc)}")
     if content is None:
-        return RawDocument(source, kind, b"", content_hash=digest, error=too_large(total, limit))
+        return RawDocument(source, kind, b"", content_hash=digest, error=too_large(total, limit, at_least=gz))
     return RawDocument(source, kind, content, content_hash=digest)

@@ -9,12 +9,13 @@ An object holds the document in ``html`` (kind html) or ``text`` (kind text;
 lines and the 1-based item number for a JSON array; a ``.json`` file holding a
 single object is just ``<absolute path>``. JSON lines are streamed, so a large
 file is never held in memory whole; a ``.json`` file is parsed whole (it is
-one value), within ``max_file_bytes``. A ``.json`` file that turns out to be
+one value), within ``max_json_bytes`` (inflated size, counted while reading). A ``.json`` file that turns out to be
 JSON lines (``Extra data`` after the first value) is read as JSON lines.
 
 Bad input never raises: a malformed line, a non-object, an object without
 text or html, an oversized line or a truncated gzip each give one RawDocument
-with ``error`` set, and reading goes on with the next line.
+with ``error`` set, and reading goes on with the next line; any exception on a
+line (a RecursionError for nesting 100,000 deep included) is that line's error.
 """
 from __future__ import annotations
 
@@ -27,13 +28,13 @@ from pathlib import Path
 
 from flows.records import RawDocument
 from flows.settings import Settings
-from flows.sources.common import CHUNK, exc_text, raw_prefix, too_large
+from flows.sources.common import CHUNK, exc_text, open_input, raw_prefix, read_at_most, too_large
 
 HINT_FIELDS = {"title": "title", "published": "published", "date": "published", "author": "author"}
 
 
 def _open(path: Path, gz: bool):
-    return gzip.open(path, "rb") if gz else open(path, "rb")
+    return open_input(path, gz)  # a FIFO or a device is never opened
 
 
 def document_from_object(obj, source: str, raw: bytes) -> RawDocument:
@@ -96,12 +97,7 @@ def iter_json_lines(path: Path, gz: bool, settings: Settings, stats: Counter | N
                     if stats is not None:
                         stats["jsonl_blank_lines"] += 1
                     continue
-                try:
-                    obj = json.loads(raw)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    yield RawDocument(source, "text", raw, error=f"malformed JSON on line {number}: {_json_reason(exc)}")
-                    continue
-                yield document_from_object(obj, source, raw)
+                yield _line_document(raw, source, number)
     except EOFError as exc:
         yield RawDocument(f"{base}#{number + 1}", "text", b"",
                           error=f"truncated gzip after line {number}: {exc_text(exc)}")
@@ -113,13 +109,24 @@ def iter_json_lines(path: Path, gz: bool, settings: Settings, stats: Counter | N
                           error=f"unreadable: {exc_text(exc)}")
 
 
+def _line_document(raw: bytes, source: str, number: int) -> RawDocument:
+    """One JSON line as a document; any failure (bad syntax, nesting too deep for the
+    parser: RecursionError, a value that cannot be turned into hints) quarantines
+    this line only."""
+    try:
+        return document_from_object(json.loads(raw), source, raw)
+    except Exception as exc:  # RecursionError and MemoryError-free surprises alike: one line, not the file
+        return RawDocument(source, "text", raw, error=f"malformed JSON on line {number}: {_json_reason(exc)}")
+
+
 def iter_json_file(path: Path, gz: bool, settings: Settings, stats: Counter | None = None) -> Iterator[RawDocument]:
     """A ``.json`` file: one object (one document) or an array (one per item)."""
     base = str(path)
     limit = settings.max_document_bytes
+    cap = settings.max_json_bytes  # a .json file is parsed whole: its inflated size is capped while reading
     try:
         with _open(path, gz) as stream:
-            data = stream.read(settings.max_file_bytes + 1)
+            data = read_at_most(stream, cap + 1)
     except EOFError as exc:
         yield RawDocument(base, "text", raw_prefix(path, limit), error=f"truncated gzip: {exc_text(exc)}")
         return
@@ -129,9 +136,14 @@ def iter_json_file(path: Path, gz: bool, settings: Settings, stats: Counter | No
     except OSError as exc:
         yield RawDocument(base, "text", b"", error=f"unreadable: {exc_text(exc)}")
         return
-    if len(data) > settings.max_file_bytes:
-        yield RawDocument(base, "text", b"", error=too_large(settings.max_file_bytes, settings.max_file_bytes,
-                                                              "NEWSFLOW_MAX_FILE_BYTES", at_least=True))
+    if len(data) > cap:
+        if data[:1] != b"[" and data.lstrip()[:1] != b"[":  # maybe JSON lines under a .json name: those stream
+            first = data.split(b"\n", 1)[0]
+            if len(first) < len(data) and first.strip()[:1] == b"{":
+                del data
+                yield from iter_json_lines(path, gz, settings, stats)
+                return
+        yield RawDocument(base, "text", b"", error=too_large(cap, cap, "NEWSFLOW_MAX_JSON_BYTES", at_least=True))
         return
     try:
         value = json.loads(data)
@@ -141,13 +153,17 @@ def iter_json_file(path: Path, gz: bool, settings: Settings, stats: Counter | No
             return
         yield RawDocument(base, "text", data if len(data) <= limit else b"", error=f"malformed JSON: {_json_reason(exc)}")
         return
-    except UnicodeDecodeError as exc:
-        yield RawDocument(base, "text", data if len(data) <= limit else b"", error=f"malformed JSON: {exc_text(exc)}")
+    except Exception as exc:  # undecodable bytes, nesting too deep for the parser (RecursionError)
+        yield RawDocument(base, "text", data if len(data) <= limit else b"", error=f"malformed JSON: {_json_reason(exc)}")
         return
     if isinstance(value, list):
         for index, item in enumerate(value, start=1):
             source = f"{base}#{index}"
-            raw = json.dumps(item, ensure_ascii=False).encode("utf-8", "surrogatepass")
+            try:
+                raw = json.dumps(item, ensure_ascii=False).encode("utf-8", "surrogatepass")
+            except Exception as exc:  # an item nested too deep to write back
+                yield RawDocument(source, "text", b"", error=f"malformed JSON in item {index}: {_json_reason(exc)}")
+                continue
             if len(raw) > limit:
                 yield RawDocument(source, "text", b"", error=too_large(len(raw), limit))
                 continue
@@ -160,6 +176,8 @@ def iter_json_file(path: Path, gz: bool, settings: Settings, stats: Counter | No
 
 
 def _json_reason(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deep to parse"
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} (column {exc.colno})" if exc.lineno == 1 else f"{exc.msg} (line {exc.lineno} column {exc.colno})"
     return exc_text(exc)

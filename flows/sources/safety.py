@@ -7,9 +7,14 @@ would read cloud credentials or local admin pages. So:
 
 - only ``http`` and ``https`` are fetched, at the first hop and every redirect;
 - every address a host name resolves to is checked (one private address among
-  public ones refuses the name), and loopback, private, link-local, shared,
-  reserved, multicast and unspecified addresses are refused unless
-  ``allow_private`` (``--allow-private``) is set;
+  public ones refuses the name), and loopback, private, shared, reserved,
+  multicast and unspecified addresses are refused unless ``allow_private``
+  (``--allow-private``) is set;
+- link-local addresses (169.254.0.0/16, fe80::/10) and the cloud metadata
+  services (169.254.169.254, fd00:ec2::254, metadata.google.internal...) stay
+  refused even with ``allow_private``: a private network is often a test set-up,
+  the metadata service is where cloud credentials are. Only the separate
+  ``allow_link_local`` (``--allow-link-local``) opens them;
 - :class:`GuardedBackend` repeats the check inside the HTTP client at the
   moment of connecting and connects to the very address it checked, so a name
   that resolves differently the second time (DNS rebinding) cannot slip
@@ -26,15 +31,25 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from flows.sources.limits import DeadlineStream, connect_timeout
+
 ALLOWED_SCHEMES = ("http", "https")
 _ALLOW_HINT = "pass --allow-private to allow it"
+_LINK_LOCAL_HINT = "pass --allow-link-local to allow it"
+# Cloud instance metadata services (AWS, AWS IPv6, ECS tasks, Alibaba; GCP and Azure use 169.254.169.254 too)
+METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
+    "169.254.169.254", "fd00:ec2::254", "169.254.170.2", "100.100.100.200"))
+METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata.goog", "metadata", "instance-data",
+                            "instance-data.ec2.internal"})
+_LINK_LOCAL_PROBLEMS = ("a link-local address", "a link-local address (a cloud metadata service)",
+                        "a cloud metadata address", "a cloud metadata host")
 
 
 class RefusedURL(Exception):
     """A URL or address the fetcher will not reach; the message is user-facing."""
 
 
-def address_problem(ip: str, allow_private: bool) -> str | None:
+def address_problem(ip: str, allow_private: bool, allow_link_local: bool = False) -> str | None:
     """Why ``ip`` may not be reached (e.g. "a loopback address"), or None."""
     addr = ipaddress.ip_address(ip.split("%", 1)[0])  # drop an IPv6 zone id
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
@@ -43,6 +58,11 @@ def address_problem(ip: str, allow_private: bool) -> str | None:
         return "a multicast address"
     if addr.is_unspecified:
         return "an unspecified address"
+    if addr in METADATA_ADDRESSES or addr.is_link_local:
+        if allow_link_local:
+            return None
+        return "a cloud metadata address" if addr in METADATA_ADDRESSES and not addr.is_link_local else (
+            "a link-local address (a cloud metadata service)" if addr in METADATA_ADDRESSES else "a link-local address")
     if allow_private:
         return None
     for test, name in (
@@ -59,7 +79,12 @@ def address_problem(ip: str, allow_private: bool) -> str | None:
 
 def refusal(host: str, ip: str, problem: str, allow_private: bool) -> str:
     who = ip if host == ip else f"{host} resolves to {ip}, which"
-    hint = "" if allow_private or problem in ("a multicast address", "an unspecified address") else f"; {_ALLOW_HINT}"
+    if problem in _LINK_LOCAL_PROBLEMS:
+        hint = f"; {_LINK_LOCAL_HINT}"
+    elif allow_private or problem in ("a multicast address", "an unspecified address"):
+        hint = ""
+    else:
+        hint = f"; {_ALLOW_HINT}"
     return f"refused: {who} is {problem}{hint}"
 
 
@@ -76,16 +101,18 @@ def resolve(host: str, port: int) -> list[str]:
     return seen
 
 
-def checked_addresses(host: str, port: int, allow_private: bool) -> list[str]:
+def checked_addresses(host: str, port: int, allow_private: bool, allow_link_local: bool = False) -> list[str]:
     """Resolve ``host`` and return its addresses if every one may be reached.
 
     Raises RefusedURL naming the first forbidden address, OSError when the
     name does not resolve.
     """
     host = host.strip("[]")
+    if not allow_link_local and host.lower().rstrip(".") in METADATA_HOSTS:
+        raise RefusedURL(f"refused: {host} is a cloud metadata host; {_LINK_LOCAL_HINT}")
     addresses = resolve(host, port)
     for ip in addresses:
-        problem = address_problem(ip, allow_private)
+        problem = address_problem(ip, allow_private, allow_link_local)
         if problem:
             raise RefusedURL(refusal(host, ip, problem, allow_private))
     return addresses
@@ -97,7 +124,7 @@ def check_scheme(url: str) -> None:
         raise RefusedURL(f"refused: only http(s) URLs are fetched, not {scheme or 'a relative URL'}: {url[:200]}")
 
 
-def check_url(url: str, allow_private: bool) -> None:
+def check_url(url: str, allow_private: bool, allow_link_local: bool = False) -> None:
     """The per-hop check: scheme, host present, every address allowed.
 
     Raises RefusedURL (a policy refusal) or OSError (the name does not resolve).
@@ -110,7 +137,7 @@ def check_url(url: str, allow_private: bool) -> None:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     except ValueError as exc:
         raise RefusedURL(f"refused: bad port in URL {url[:200]} ({exc})") from None
-    checked_addresses(parts.hostname, port, allow_private)
+    checked_addresses(parts.hostname, port, allow_private, allow_link_local)
 
 
 class GuardedBackend(httpcore.SyncBackend):
@@ -120,15 +147,17 @@ class GuardedBackend(httpcore.SyncBackend):
     certificate checks, so dialling the checked IP keeps HTTPS intact.
     """
 
-    def __init__(self, allow_private: bool) -> None:
+    def __init__(self, allow_private: bool, allow_link_local: bool = False) -> None:
         self.allow_private = allow_private
+        self.allow_link_local = allow_link_local
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        addresses = checked_addresses(host, port, self.allow_private)  # raises RefusedURL
+        addresses = checked_addresses(host, port, self.allow_private, self.allow_link_local)  # raises RefusedURL
         last: Exception | None = None
         for ip in addresses:
-            try:
-                return super().connect_tcp(ip, port, timeout, local_address, socket_options)
+            try:  # the stream keeps every later read and write within the fetch's deadline (limits.py)
+                return DeadlineStream(super().connect_tcp(ip, port, connect_timeout(timeout), local_address,
+                                                          socket_options))
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
@@ -141,7 +170,7 @@ def _ssl_context():
     return httpx.create_ssl_context(trust_env=False)
 
 
-def guarded_transport(allow_private: bool, limits: httpx.Limits) -> httpx.HTTPTransport:
+def guarded_transport(allow_private: bool, limits: httpx.Limits, allow_link_local: bool = False) -> httpx.HTTPTransport:
     """An httpx transport whose every connection goes through GuardedBackend.
 
     Environment proxies are ignored on purpose: a proxy would be dialled
@@ -153,6 +182,6 @@ def guarded_transport(allow_private: bool, limits: httpx.Limits) -> httpx.HTTPTr
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
-        network_backend=GuardedBackend(allow_private),
+        network_backend=GuardedBackend(allow_private, allow_link_local),
     )
     return transport

@@ -31,11 +31,10 @@ from urllib.parse import urljoin, urlsplit
 
 GZIP_MIMES = {"application/gzip", "application/x-gzip", "application/octet-stream", "application/x-gunzip"}
 MAX_DEPTH = 3  # index -> index -> sitemap: deeper nesting is a loop or a mistake
-_ROOT = re.compile(
-    rb"^\s*(?:<\?xml[^>]*\?>\s*|<!--.*?-->\s*|<\?[^>]*\?>\s*|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)*"
-    rb"<(?:[A-Za-z_][\w.-]*:)?(urlset|sitemapindex)[\s>/]",
-    re.DOTALL,
-)
+# The root element after the prologue (skipped by feeds.prologue_end, one item at a time: a
+# single pattern with overlapping alternatives backtracked exponentially on a page starting
+# with dozens of processing instructions).
+_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(urlset|sitemapindex)[\s>/]")
 
 
 class SitemapError(Exception):
@@ -59,7 +58,10 @@ class Sitemap:
 
 def looks_like_sitemap(body: bytes) -> bool:
     """True for a body whose root element is ``urlset`` or ``sitemapindex``."""
-    return bool(_ROOT.match(body[:4096].lstrip(b"\xef\xbb\xbf")))
+    from flows.sources.feeds import prologue_end
+
+    head = body[:4096].lstrip(b"\xef\xbb\xbf")
+    return bool(_ROOT.match(head, prologue_end(head)))
 
 
 def may_be_gzip_sitemap(url: str, mime: str) -> bool:

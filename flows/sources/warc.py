@@ -14,7 +14,9 @@ redirects, errors) is skipped and counted in ``stats`` under
 
 warcio was chosen over fastwarc because it decodes chunked transfer and
 Content-Encoding itself (fastwarc hands back the encoded bytes); archives are
-read record by record, so a large archive never sits in memory.
+read record by record, so a large archive never sits in memory; a record
+whose Content-Encoding inflates past ``max_document_bytes`` stops inflating
+there (quarantined as too large).
 
 warcio stops silently at some truncations, so completeness is checked here:
 a record whose block ends early, bytes left after the last whole record, or
@@ -34,7 +36,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from flows.records import RawDocument
 from flows.settings import Settings
-from flows.sources.common import CHUNK, exc_text, read_capped, too_large
+from flows.sources.common import CHUNK, exc_text, open_regular, read_capped, too_large
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 DOCUMENT_RECORDS = ("resource", "conversion")  # records holding a document without HTTP headers
@@ -88,7 +90,7 @@ def iter_warc(path: Path, settings: Settings, stats: Counter | None = None) -> I
     good_end = 0  # end of the last whole record: where an unreadable part would start
     try:
         size = path.stat().st_size
-        with open(path, "rb") as stream:
+        with open_regular(path) as stream:
             iterator = ArchiveIterator(stream)
             for record in iterator:
                 if record.format != "warc" or not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
@@ -138,9 +140,11 @@ def _block_kind(record) -> str | None:
 def _page(record, base: str, limit: int, offset: int) -> RawDocument:
     record_id = record.rec_headers.get_header("WARC-Record-ID") or f"offset-{offset}"  # the ID is mandatory
     source = f"{base}#{record_id}"
-    content, total, digest = read_capped(record.content_stream(), limit)
     headers = record.http_headers if record.rec_type == "response" else record.rec_headers
     kind = "html" if record.rec_type == "response" else _block_kind(record)
+    encoded = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() not in ("", "identity") \
+        if record.http_headers is not None else False
+    content, total, digest = read_capped(record.content_stream(), limit, inflating=encoded)
     kwargs = dict(
         url=(record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>") or None,
         fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
@@ -148,7 +152,7 @@ def _page(record, base: str, limit: int, offset: int) -> RawDocument:
         content_hash=digest,
     )
     if content is None:
-        return RawDocument(source, kind, b"", error=too_large(total, limit), **kwargs)
+        return RawDocument(source, kind, b"", error=too_large(total, limit, at_least=encoded), **kwargs)
     return RawDocument(source, kind, content, **kwargs)
 
 

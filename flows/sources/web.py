@@ -19,8 +19,17 @@ Per request:
   is not retried (it would only cost the time again); the pipeline's Prefect
   task retries wrap the whole call on top of this;
 - only HTML, XHTML and feeds are read: anything else stops before the body;
-- the body is streamed and abandoned past ``fetch_max_bytes``; the whole
-  request (all hops) must finish within ``fetch_timeout_s`` per attempt.
+- the body is streamed and abandoned past ``fetch_max_bytes``, content
+  encodings (``gzip``, ``deflate``, stacked ones too) are undone here with the
+  cap applied while inflating; the whole request (connect, headers and body of
+  all hops) must finish within ``fetch_timeout_s`` per attempt, even from a
+  server that trickles its bytes (flows.sources.limits);
+- link-local and cloud metadata addresses are refused even with
+  ``allow_private`` unless ``allow_link_local``.
+
+``iter_fetched_documents`` is the same as a generator: documents come out as
+they arrive, at most ``fetch_concurrency`` pages in flight, so the pipeline's
+batches bound memory however many pages a feed or sitemap lists.
 
 Ledger: ``seen(url)`` says a URL was ingested by an earlier run; such page
 URLs and feed entry links are skipped (counted as ``fetch_skipped_seen``)
@@ -37,8 +46,9 @@ from __future__ import annotations
 import ssl
 import threading
 import time
+import zlib
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -53,6 +63,7 @@ from flows.sources.common import too_large
 from flows.sources import sitemaps
 from flows.sources.feeds import XML_MIMES, looks_like_feed, parse_feed
 from flows.sources.fetch_state import FetchState
+from flows.sources.limits import ACCEPT_ENCODING, ContentDecoder, TooLarge, UnsupportedEncoding, fetch_deadline
 from flows.sources.robots import RobotsPolicy
 from flows.sources.safety import RefusedURL, check_scheme, check_url, guarded_transport
 
@@ -133,8 +144,8 @@ class Fetcher:
         limits = httpx.Limits(max_connections=settings.fetch_concurrency,
                               max_keepalive_connections=settings.fetch_concurrency)
         self.client = httpx.Client(
-            transport=guarded_transport(settings.allow_private, limits),
-            headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
+            transport=guarded_transport(settings.allow_private, limits, settings.allow_link_local),
+            headers={"User-Agent": settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(settings.fetch_timeout_s),
             follow_redirects=False,
             trust_env=False,
@@ -173,12 +184,16 @@ class Fetcher:
                 attempt += 1
 
     def _fetch_once(self, url: str) -> Fetched:
+        deadline = time.monotonic() + self.settings.fetch_timeout_s
+        with fetch_deadline(deadline):  # connect, headers and body of every hop share one deadline
+            return self._follow(url, deadline)
+
+    def _follow(self, url: str, deadline: float) -> Fetched:
         settings = self.settings
-        deadline = time.monotonic() + settings.fetch_timeout_s
         current = url
         for _hop in range(settings.fetch_max_redirects + 1):
             try:
-                check_url(current, settings.allow_private)
+                check_url(current, settings.allow_private, settings.allow_link_local)
             except RefusedURL as exc:
                 raise FetchFailed(str(exc) if current == url else f"{exc} (redirected from {url})") from None
             except OSError as exc:
@@ -260,13 +275,20 @@ class Fetcher:
             raise FetchFailed(too_large(int(declared), cap, "NEWSFLOW_FETCH_MAX_BYTES"))
         chunks: list[bytes] = []
         total = 0
-        for chunk in response.iter_bytes():  # decoded (gzip, br...): the cap applies to what we keep
-            total += len(chunk)
-            if total > cap:
-                raise FetchFailed(too_large(cap, cap, "NEWSFLOW_FETCH_MAX_BYTES", at_least=True))
-            if time.monotonic() > deadline:
-                raise FetchFailed(f"timed out after {self.settings.fetch_timeout_s:g} s")
-            chunks.append(chunk)
+        try:
+            decoder = ContentDecoder(response.headers.get("content-encoding"), cap)
+            for raw in response.iter_raw():  # decoded here, capped per layer while inflating (limits.py)
+                for chunk in decoder.feed(raw):
+                    total += len(chunk)
+                    if total > cap:
+                        raise TooLarge(total)
+                    chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise FetchFailed(f"timed out after {self.settings.fetch_timeout_s:g} s")
+        except TooLarge:
+            raise FetchFailed(too_large(cap, cap, "NEWSFLOW_FETCH_MAX_BYTES", at_least=True)) from None
+        except (UnsupportedEncoding, zlib.error) as exc:
+            raise FetchFailed(f"could not decode the response: {exc}") from None
         return b"".join(chunks)
 
 
@@ -309,11 +331,37 @@ def fetch_documents(
     """Fetch pages, feeds and sitemaps (and their entries); one RawDocument per page or failure.
 
     ``state`` holds the validators for conditional GET (and collects this run's)."""
+    return list(iter_fetched_documents(urls, settings, seen=seen, stats=stats, state=state))
+
+
+def _in_order(pool: ThreadPoolExecutor, one: Callable, jobs: Iterable[Job], window: int) -> Iterator[tuple]:
+    """``one(job)`` for every job on the pool, at most ``window`` jobs submitted and not yet
+    handed on: the pages held at any moment are bounded, however many a feed lists."""
+    pending: deque = deque()
+    for job in jobs:
+        pending.append(pool.submit(one, job))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def iter_fetched_documents(
+    urls: Iterable[str],
+    settings: Settings,
+    seen: Callable[[str], bool] | None = None,
+    stats: Counter | None = None,
+    state: FetchState | None = None,
+) -> Iterator[RawDocument]:
+    """Fetch pages, feeds and sitemaps (and their entries), yielding each document as soon as
+    the ones before it are out: the pipeline batches them as they come, so memory is bounded
+    by the batch and ``fetch_concurrency`` pages in flight, not by what a feed lists."""
     stats = stats if stats is not None else Counter()
     seen = seen or (lambda _url: False)
     fetcher = Fetcher(settings, stats, state)
     requested: set[str] = set()
     since = sitemaps.since_datetime(settings.since)
+    window = max(1, settings.fetch_concurrency)
 
     def plan(candidates: Iterable[Job]) -> list[Job]:
         jobs = []
@@ -327,79 +375,72 @@ def fetch_documents(
             jobs.append(job)
         return jobs
 
-    def run(jobs: list[Job]) -> list[tuple[Job, Fetched | str | None]]:
-        def one(job: Job) -> tuple[Job, Fetched | str | None]:
-            try:
-                return job, fetcher.fetch(job.url)
-            except NotModified:
-                return job, None
-            except FetchFailed as exc:
-                return job, str(exc)
-            except Exception as exc:  # never let one URL end the run
-                return job, f"fetch failed: {type(exc).__name__}: {exc}"
+    def one(job: Job) -> tuple[Job, Fetched | str | None]:
+        try:
+            return job, fetcher.fetch(job.url)
+        except NotModified:
+            return job, None
+        except FetchFailed as exc:
+            return job, str(exc)
+        except Exception as exc:  # never let one URL end the run
+            return job, f"fetch failed: {type(exc).__name__}: {exc}"
 
-        if not jobs:
-            return []
-        workers = max(1, min(settings.fetch_concurrency, len(jobs)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-            done = dict((id(job), outcome) for job, outcome in pool.map(one, _interleave_by_host(jobs)))
-        return [(job, done[id(job)]) for job in jobs]  # back in the order given
-
-    def expand_sitemap(job: Job, fetched: Fetched) -> list[Job]:
+    def expand_sitemap(job: Job, fetched: Fetched) -> tuple[list[Job], list[RawDocument]]:
         try:
             found = sitemaps.parse_sitemap(fetched.body, fetched.final_url, since)
         except sitemaps.SitemapError as exc:
-            docs.append(_error_doc(job, str(exc)))
-            return []
+            return [], [_error_doc(job, str(exc))]
         stats["sitemaps"] += 1
         stats["sitemap_entries_before_since"] += found.before_since
         if found.is_index:
             if job.depth + 1 >= sitemaps.MAX_DEPTH:
-                docs.append(_error_doc(job, f"sitemap index nested deeper than {sitemaps.MAX_DEPTH} levels"))
-                return []
-            return [Job(e.loc, role="sitemap", depth=job.depth + 1) for e in found.entries]
+                return [], [_error_doc(job, f"sitemap index nested deeper than {sitemaps.MAX_DEPTH} levels")]
+            return [Job(e.loc, role="sitemap", depth=job.depth + 1) for e in found.entries], []
         stats["sitemap_entries"] += len(found.entries)
-        if not found.entries and not found.before_since:
-            docs.append(_error_doc(job, "sitemap has no entries with a loc"))
-        return [Job(e.loc, e.hints, role="entry", depth=job.depth + 1) for e in found.entries]
+        errors = [] if found.entries or found.before_since else [_error_doc(job, "sitemap has no entries with a loc")]
+        return [Job(e.loc, e.hints, role="entry", depth=job.depth + 1) for e in found.entries], errors
 
-    docs: list[RawDocument] = []
+    def outcomes(job: Job, outcome: Fetched | str | None, following: list[Job]) -> Iterator[RawDocument]:
+        if outcome is None:
+            stats["fetch_not_modified"] += 1
+        elif isinstance(outcome, str):
+            yield _error_doc(job, outcome)
+        elif outcome.is_sitemap and job.role in ("source", "sitemap"):
+            jobs, errors = expand_sitemap(job, outcome)
+            following.extend(jobs)
+            yield from errors
+        elif job.role == "sitemap":
+            yield _error_doc(job, "not a sitemap: an index lists it, but its root is not urlset")
+        elif outcome.is_sitemap:
+            yield _error_doc(job, "a sitemap linked from a feed is not followed")
+        elif outcome.is_feed and job.role == "source":
+            stats["feeds"] += 1
+            entries, no_link = parse_feed(outcome.body, outcome.final_url, outcome.content_type)
+            stats["feed_entries"] += len(entries)
+            stats["feed_entries_without_link"] += no_link
+            if not entries:
+                yield RawDocument(job.url, "html", outcome.body, url=outcome.final_url,
+                                  content_type=outcome.content_type, fetched_at=datetime.now(timezone.utc),
+                                  error="feed has no entries with a link")
+            following.extend(Job(entry.link, entry.hints, role="entry") for entry in entries)  # links only: small
+        elif outcome.is_feed:
+            yield _error_doc(job, "a feed linked from a feed is not followed")
+        else:
+            yield _page_doc(job, outcome)
+
+    pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="fetch")
     try:
         frontier = plan(Job(url) for url in urls)
         while frontier:
             following: list[Job] = []
-            for job, outcome in run(frontier):
-                if outcome is None:
-                    stats["fetch_not_modified"] += 1
-                elif isinstance(outcome, str):
-                    docs.append(_error_doc(job, outcome))
-                elif outcome.is_sitemap and job.role in ("source", "sitemap"):
-                    following.extend(expand_sitemap(job, outcome))
-                elif job.role == "sitemap":
-                    docs.append(_error_doc(job, "not a sitemap: an index lists it, but its root is not urlset"))
-                elif outcome.is_sitemap:
-                    docs.append(_error_doc(job, "a sitemap linked from a feed is not followed"))
-                elif outcome.is_feed and job.role == "source":
-                    stats["feeds"] += 1
-                    entries, no_link = parse_feed(outcome.body, outcome.final_url, outcome.content_type)
-                    stats["feed_entries"] += len(entries)
-                    stats["feed_entries_without_link"] += no_link
-                    if not entries:
-                        docs.append(RawDocument(job.url, "html", outcome.body, url=outcome.final_url,
-                                                content_type=outcome.content_type,
-                                                fetched_at=datetime.now(timezone.utc),
-                                                error="feed has no entries with a link"))
-                    following.extend(Job(entry.link, entry.hints, role="entry") for entry in entries)
-                elif outcome.is_feed:
-                    docs.append(_error_doc(job, "a feed linked from a feed is not followed"))
-                else:
-                    docs.append(_page_doc(job, outcome))
+            for job, outcome in _in_order(pool, one, _interleave_by_host(frontier), window):
+                for doc in outcomes(job, outcome, following):
+                    stats["fetch_failed" if doc.error else "fetch_ok"] += 1
+                    yield doc
             frontier = plan(following)
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         fetcher.close()
-    stats["fetch_ok"] += sum(1 for d in docs if not d.error)
-    stats["fetch_failed"] += sum(1 for d in docs if d.error)
-    return docs
 
 
 def _page_doc(job: Job, fetched: Fetched) -> RawDocument:

@@ -44,13 +44,42 @@ def fetched_sources(settings: Settings) -> set[str]:
     return _read(settings, lambda con: {row[0] for row in query(con, "queries/raw/known_sources")}, set())
 
 
-def reset_for_reprocess(con: duckdb.DuckDBPyConnection, since: str | None) -> list[str]:
-    """The raw ids a reprocess recomputes (in ingestion order); their articles,
-    quarantine rows and every dedup row are removed, in the caller's transaction."""
+DEDUP_REBUILD = "dedup_rebuild"  # pending_work task: the dedup tables were emptied and not rebuilt yet
+
+
+def reset_for_reprocess(con: duckdb.DuckDBPyConnection, since: str | None, run_id: str) -> list[str]:
+    """The raw ids a reprocess recomputes (in ingestion order); every dedup row is removed and
+    the rebuild noted in pending_work, in the caller's transaction. Their articles and
+    quarantine rows stay until each batch replaces them (``replace_batch_outcomes``), so a
+    reprocess killed at any point leaves every raw row with an outcome."""
     raw_ids = [r[0] for r in query(con, "queries/raw/reprocess_raw_ids", params={"since": since})]
-    execute_script(con, "queries/raw/reprocess_reset", {"since": since})
     execute_script(con, "queries/dedup/reset")
+    note_pending(con, DEDUP_REBUILD, run_id)
     return raw_ids
+
+
+def replace_batch_outcomes(con: duckdb.DuckDBPyConnection, raw_ids: list[str]) -> None:
+    """Forget the articles and quarantine rows of these raw documents, in the transaction that
+    stores their new ones."""
+    con.register("batch", id_table("raw_id", raw_ids))
+    try:
+        execute_script(con, "queries/raw/reprocess_reset_batch")
+    finally:
+        con.unregister("batch")
+
+
+def note_pending(con: duckdb.DuckDBPyConnection, task: str, run_id: str) -> None:
+    """Work the next run must finish if this one dies first (pending_work)."""
+    execute_script(con, "queries/runs/pending_work_add", {"task": task, "run_id": run_id})
+
+
+def pending_done(con: duckdb.DuckDBPyConnection, task: str) -> None:
+    execute_script(con, "queries/runs/pending_work_done", {"task": task})
+
+
+def pending_work(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(task, run_id, created_at) left by killed runs, oldest first."""
+    return query(con, "queries/runs/pending_work_list")
 
 
 def load_raw_documents(settings: Settings, raw_ids: list[str]) -> list[RawDocument]:

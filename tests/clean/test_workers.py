@@ -25,3 +25,14 @@ def test_timeouts_and_crashes_cost_one_item_each():
     assert out[5] == "failed boom: ValueError: boom"
     assert out[7:] == [f"X{i}" for i in range(20)]
     assert again == ["E", "F"]
+
+
+def test_many_documents_that_kill_their_worker_are_each_quarantined_and_the_run_goes_on():
+    """A worker that dies on a document is that document's fault, however often it happens;
+    only workers dying before they are ready (a broken install) stop the pool."""
+    items = ["crash"] * 12 + ["a", "crash", "b"]
+    with WorkerPool(slow_or_crashing, size=1, timeout_s=60.0) as pool:
+        out = pool.map(items, failure)
+    assert out[-3] == "A" and out[-1] == "B"
+    assert all(o.startswith("failed crash: worker crashed (exit code 3)") for o in out[:12] + [out[-2]])
+    assert pool.restarts == 13

@@ -158,3 +158,69 @@ def start_http_server():
 @pytest.fixture
 def http_server(start_http_server):
     return start_http_server()
+
+
+class HostileHandler(Handler):
+    """Pages that used to hang or blow up a fetch (issue 13)."""
+
+    def handle(self):
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):  # the client gave up on purpose (deadline, cap)
+            self.close_connection = True
+
+    def respond(self):
+        path = self.path
+        if path == "/trickle":  # headers one byte at a time: each read is quick, the whole never ends
+            self.close_connection = True
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" + b"X-Pad: " + b"a" * 10_000 + b"\r\n\r\n"
+            for i in range(len(head)):
+                self.wfile.write(head[i:i + 1])
+                self.wfile.flush()
+                time.sleep(0.05)
+        elif path == "/gzip-gzip":  # 1 MB on the wire, gigabytes once both layers are undone
+            self.send(200, self.server.double_bomb, headers=[("Content-Encoding", "gzip, gzip")])
+        elif path == "/gzip-twice-small":
+            body = gzip.compress(gzip.compress(PAGE.format(n="twice").encode()))
+            self.send(200, body, headers=[("Content-Encoding", "gzip, gzip")])
+        elif path == "/deflate":
+            import zlib
+
+            self.send(200, zlib.compress(PAGE.format(n="deflate").encode()), headers=[("Content-Encoding", "deflate")])
+        elif path == "/brotli":
+            self.send(200, b"\x0b\x01\x80hello\x03", headers=[("Content-Encoding", "br")])
+        elif path == "/pis":  # dozens of XML processing instructions before an HTML page
+            article = "".join(f"<p>Sentence {i} of an ordinary article that follows dozens of XML processing "
+                              f"instructions, which once made the feed sniffing spin for minutes.</p>"
+                              for i in range(6))
+            body = PAGE.format(n="pis").replace("</p>", "</p>" + article)
+            self.send(200, b'<?xml version="1.0"?>' * 60 + body.encode(), content_type=None)
+        elif path == "/big-feed.xml":
+            base = f"http://127.0.0.1:{self.server.server_port}"
+            items = "".join(f"<item><title>Big {i}</title><link>{base}/big/{i}</link></item>"
+                            for i in range(self.server.feed_entries))
+            self.send(200, f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode(),
+                      "application/rss+xml")
+        elif path.startswith("/big/"):
+            self.send(200, b"<html><body><p>" + b"big page words " * (self.server.page_bytes // 15) + b"</p></body></html>")
+        else:
+            super().respond()
+
+
+def double_gzip_bomb(inflated_mb: int) -> bytes:
+    """gzip(gzip(zeros)): the inner layer is members of 1 MB of zeros, so it is built in kilobytes."""
+    inner = gzip.compress(b"\0" * (1 << 20), 9) * inflated_mb
+    return gzip.compress(inner, 9)
+
+
+@pytest.fixture
+def hostile_server():
+    server = TestServer()
+    server.RequestHandlerClass = HostileHandler
+    server.double_bomb = double_gzip_bomb(2048)
+    server.feed_entries = 60
+    server.page_bytes = 1 << 20
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()

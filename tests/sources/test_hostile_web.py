@@ -1,0 +1,91 @@
+"""Hostile servers and addresses (issue 13): one total deadline per fetch, content encodings
+capped while inflating, feeds streamed into batches, link-local kept closed."""
+from __future__ import annotations
+
+import resource
+import time
+
+import pytest
+
+from flows.settings import Settings
+from flows.sources import error_reason, fetch_documents, iter_fetched_documents
+from flows.sources.safety import RefusedURL, check_url
+
+LOCAL = Settings(allow_private=True, fetch_timeout_s=2.0, fetch_max_bytes=1 << 20)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def test_trickled_headers_end_at_the_total_deadline(hostile_server):
+    # 10 KB of headers at one byte per 50 ms: every read is quick, the whole takes 8 minutes.
+    started = time.monotonic()
+    [doc] = fetch_documents([hostile_server.base + "/trickle"], LOCAL.with_(fetch_timeout_s=1.0))
+    assert doc.error == "timed out after 1 s" and error_reason(doc.error) == "fetch_timeout"
+    assert time.monotonic() - started < 60  # ends near 1 s; the bound only catches a hang
+
+
+def test_stacked_gzip_is_capped_while_inflating(hostile_server):
+    before = peak_rss_mb()
+    [doc] = fetch_documents([hostile_server.base + "/gzip-gzip"], LOCAL)  # 2 GB once inflated
+    assert doc.error == "too large: more than 1048576 bytes (limit 1048576); raise NEWSFLOW_FETCH_MAX_BYTES"
+    assert peak_rss_mb() - before < 200
+
+
+def test_ordinary_encodings_are_still_decoded(hostile_server):
+    docs = {d.source.rsplit("/", 1)[1]: d for d in fetch_documents(
+        [hostile_server.base + p for p in ("/gzip-twice-small", "/deflate", "/brotli", "/gzipped")], LOCAL)}
+    assert b"Article number twice." in docs["gzip-twice-small"].content
+    assert b"Article number deflate." in docs["deflate"].content
+    assert b"Article number gz." in docs["gzipped"].content
+    assert docs["brotli"].error.startswith("could not decode the response: unsupported content-encoding 'br'")
+
+
+def test_page_starting_with_processing_instructions_is_a_page(hostile_server):
+    [doc] = fetch_documents([hostile_server.base + "/pis"], LOCAL)
+    assert doc.error is None and b"Article number pis." in doc.content
+
+
+def test_feed_pages_stream_into_batches(hostile_server):
+    """60 entries of 1 MB: the first page comes out before most are fetched, so the pipeline's
+    batches (not the feed) bound what is held."""
+    docs = iter_fetched_documents([hostile_server.base + "/big-feed.xml"],
+                                  LOCAL.with_(fetch_concurrency=4, fetch_max_bytes=2 << 20))
+    first = next(docs)
+    assert first.error is None and len(first.content) > 1_000_000
+    assert len([h for h in hostile_server.hits if h.startswith("/big/")]) <= 8
+    held_before = peak_rss_mb()
+    rest = sum(1 for d in docs if d.error is None)
+    assert rest == 59
+    assert peak_rss_mb() - held_before < 100  # 59 more MB passed through; far less was ever held
+
+
+@pytest.mark.parametrize("url, words", [
+    ("http://169.254.1.1/", "169.254.1.1 is a link-local address; pass --allow-link-local"),
+    ("http://169.254.169.254/latest/meta-data/", "is a link-local address (a cloud metadata service)"),
+    ("http://[fe80::1]/", "fe80::1 is a link-local address"),
+    ("http://[fd00:ec2::254]/", "fd00:ec2::254 is a cloud metadata address"),
+    ("http://metadata.google.internal/computeMetadata/v1/", "metadata.google.internal is a cloud metadata host"),
+])
+def test_allow_private_does_not_open_link_local_or_metadata(url, words):
+    with pytest.raises(RefusedURL, match=words.replace("(", r"\(").replace(")", r"\)")):
+        check_url(url, allow_private=True)
+    with pytest.raises(RefusedURL):
+        check_url(url, allow_private=False)
+
+
+def test_allow_link_local_is_the_separate_explicit_switch():
+    check_url("http://169.254.169.254/", allow_private=False, allow_link_local=True)
+    check_url("http://[fe80::1]/", allow_private=True, allow_link_local=True)
+    check_url("http://10.0.0.1/", allow_private=True)  # private networks are still --allow-private's
+    with pytest.raises(RefusedURL, match="private address; pass --allow-private"):
+        check_url("http://10.0.0.1/", allow_private=False, allow_link_local=True)
+
+
+def test_allow_link_local_reaches_the_run_settings():
+    from flows.cli import build_parser
+
+    args = build_parser().parse_args(["run", "--allow-private", "--allow-link-local", "x"])
+    assert args.allow_private and args.allow_link_local
+    assert Settings.from_env(allow_link_local=True).allow_link_local
