@@ -25,6 +25,15 @@ def _chromium() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
+@pytest.fixture(autouse=True)
+def _no_results_from_other_tests():
+    """GX results are kept per process between builds; tests run before this one in the
+    same worker may have left some. Each test here starts from none."""
+    take_kept_results()
+    yield
+    take_kept_results()
+
+
 def _build(settings) -> Path:
     check_raw([RawDocument(source="/data/a.txt", kind="text", content=b"")], settings, batch=0)
     check_clean([make_article(n=1), make_article(n=2, title=None)], settings, batch=0)

@@ -1,7 +1,6 @@
 """Fetching pages and feeds from a local server: each URL ends as a page or an error document."""
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import pytest
@@ -155,13 +154,12 @@ def test_connect_time_check_refuses_loopback(http_server):
 
 
 def test_pages_are_fetched_concurrently(start_http_server):
-    server = start_http_server(delay=0.1)
+    # Counted by the server, not timed: a busy machine cannot fail it.
+    server = start_http_server(delay=0.3)
     urls = [f"{server.base}/page/{i}" for i in range(20)]
-    started = time.perf_counter()
     docs = fetch_documents(urls, LOCAL.with_(fetch_per_host=20))
-    elapsed = time.perf_counter() - started
-    assert [d.source for d in docs] == urls and not any(d.error for d in docs)
-    assert elapsed < 1.0  # 2 s if fetched one after another
+    assert sorted(d.source for d in docs) == sorted(urls) and not any(d.error for d in docs)
+    assert server.max_in_flight > 1  # one at a time would never overlap
 
 
 def test_requests_per_host_are_limited(start_http_server):
