@@ -63,7 +63,6 @@ def store_and_dedup(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: 
     return out
 
 
-
 def check_dedup_and_run(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> list:
     """Dedup invariants and run-level reconciliation, stored with the run."""
     from ..quality import check_dedup, check_run
