@@ -53,29 +53,34 @@ def dump(db_path: str) -> dict:
     import duckdb
 
     con = duckdb.connect(db_path, read_only=True)
-    out: dict = {}
     try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
-        ).fetchall()]
-        for table in tables:
-            if table == "schema_migrations" or table.startswith("fts_"):
-                continue
-            cols = [r[0] for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
-                "ORDER BY column_index", [table]).fetchall()]
-            keep = [c for c in cols if c not in VOLATILE]
-            rows = con.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in keep)} FROM "{table}"').fetchall()
-            plain = []
-            for row in rows:
-                d = dict(zip(keep, (_plain(v) for v in row)))
-                if table == "runs" and d.get("counts"):
-                    d["counts"] = _stable_counts(json.loads(d["counts"]) if isinstance(d["counts"], str) else d["counts"])
-                plain.append(d)
-            plain.sort(key=lambda d: json.dumps(d, sort_keys=True, default=str))
-            out[table] = {"columns": keep, "rows": plain}
+        return dump_connection(con)
     finally:
         con.close()
+
+
+def dump_connection(con, skip: tuple[str, ...] = ()) -> dict:
+    """Every table of the connection's default catalog (a DuckDB file or a lake), but ``skip``."""
+    out: dict = {}
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+    ).fetchall()]
+    for table in tables:
+        if table == "schema_migrations" or table.startswith("fts_") or table in skip:
+            continue
+        cols = [r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
+            "ORDER BY column_index", [table]).fetchall()]
+        keep = [c for c in cols if c not in VOLATILE]
+        rows = con.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in keep)} FROM "{table}"').fetchall()
+        plain = []
+        for row in rows:
+            d = dict(zip(keep, (_plain(v) for v in row)))
+            if table == "runs" and d.get("counts"):
+                d["counts"] = _stable_counts(json.loads(d["counts"]) if isinstance(d["counts"], str) else d["counts"])
+            plain.append(d)
+        plain.sort(key=lambda d: json.dumps(d, sort_keys=True, default=str))
+        out[table] = {"columns": keep, "rows": plain}
     return out
 
 

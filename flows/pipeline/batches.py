@@ -145,6 +145,12 @@ def finish_batch(
         report = store_and_dedup_task(settings, run_id, quote(prepared.new), quote(articles), quote(rejections),
                                       quote(prepared.results), prepared.batch_no, dedup=not reprocess,
                                       signatures=quote(signatures), replace=reprocess)
+    taken = set((report or {}).pop("stored_by_other_runs", ()))
+    if taken:  # another run committed these meanwhile (a shared lake): not ours to count
+        articles = [a for a in articles if a.raw_id not in taken]
+        rejections = [r for r in rejections if r.raw_id not in taken]
+        counts["new"] -= len(taken)
+        counts["already_stored"] += len(taken)
     counts["articles"] += len(articles)
     counts["quarantined"] += len(rejections)
     for r in rejections:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from ..settings import Settings
 from ..storage import run_lock, transaction
+from ..storage.catalog_lock import is_postgres
+from ..storage.lake import catalog_spec
 from ..storage.runs import finish_run, run_totals, start_run
 from .progress import progress_bar
 
@@ -160,7 +162,9 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
     started = time.monotonic()
     summary = RunSummary(run_id=run_id, db_path=str(Path(settings.db_path).resolve()), kind=kind,
                          storage=settings.storage)
-    with run_lock(settings.db_path, wait=wait_for_lock):
+    # On a PostgreSQL catalog many runs write at once (the catalog lock orders their commits).
+    shared = settings.storage == "ducklake" and is_postgres(catalog_spec(settings))
+    with contextlib.nullcontext() if shared else run_lock(settings.db_path, wait=wait_for_lock):
         with transaction(settings, migrate=True) as con:
             start_run(con, run_id, kind, sources, since)
         _warm_up_checks(settings)

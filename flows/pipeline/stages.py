@@ -39,14 +39,28 @@ def store_and_dedup(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: 
     """A batch's rows, then dedup against the stored corpus, in the caller's transaction.
 
     ``replace`` (reprocess): the batch's earlier articles and quarantine rows go first, in the
-    same transaction, so a kill never leaves a raw row with neither."""
+    same transaction, so a kill never leaves a raw row with neither. Otherwise documents
+    another run committed since this one read them (concurrent runs on a shared lake) are
+    left out here, under the writer lock, and listed in the report's
+    ``stored_by_other_runs``: the tables end as one run's would."""
     from ..dedup import dedup_batch
+    from ..storage.raw import known_raw_ids
 
+    taken: set = set()
     if replace:
         replace_batch_outcomes(con, [d.raw_id for d in docs])
+    elif docs and dedup:
+        taken = known_raw_ids(con, [d.raw_id for d in docs])
+    if taken:
+        docs = [d for d in docs if d.raw_id not in taken]
+        articles = [a for a in articles if a.raw_id not in taken]
+        rejections = [r for r in rejections if r.raw_id not in taken]
     store_batch(con, run_id, docs, articles, rejections, results, batch)
     report = dedup_batch(con, articles, run_id, settings, signatures) if articles and dedup else None
-    return report.as_dict() if report is not None else {}
+    out = report.as_dict() if report is not None else {}
+    if taken:
+        out["stored_by_other_runs"] = sorted(taken)
+    return out
 
 
 def check_dedup_and_run(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> list:

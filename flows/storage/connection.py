@@ -17,6 +17,7 @@ from typing import Iterator, Union
 import duckdb
 
 from ..settings import Settings
+from .catalog_lock import catalog_lock
 from .migrations import migrate as apply_schema
 
 Target = Union[str, os.PathLike, Settings]
@@ -100,9 +101,13 @@ def _connect_lake(path: str, settings: Settings, read_only: bool, wait_s: float,
         Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
         con = _open(path, False, wait_s, on_wait)
     try:
-        lake.attach(con, settings, read_only=read_only)
-        if not read_only and migrate:
-            apply_schema(con, lake=True)
+        if read_only:
+            lake.attach(con, settings, read_only=True)
+        else:  # creating a fresh catalog and migrating it: one process at a time
+            with catalog_lock(settings):
+                lake.attach(con, settings)
+                if migrate:
+                    apply_schema(con, lake=True)
     except BaseException:
         con.close()
         raise
@@ -112,18 +117,24 @@ def _connect_lake(path: str, settings: Settings, read_only: bool, wait_s: float,
 @contextlib.contextmanager
 def transaction(target: Target, wait_s: float = 300.0, migrate: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short write connection holding one transaction: commit on success,
-    roll back on any error, close either way (releasing the file lock)."""
-    con = connect(target, wait_s=wait_s, migrate=migrate)
-    try:
-        con.execute("BEGIN TRANSACTION")
+    roll back on any error, close either way (releasing the file lock).
+
+    On a lake the catalog's writer lock (storage/catalog_lock.py) is held from
+    before the transaction starts until it is committed, so concurrent runs
+    write one after another and each sees what the others committed."""
+    settings = settings_for(target)
+    with catalog_lock(settings):
+        con = connect(settings, wait_s=wait_s, migrate=migrate)
         try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-    finally:
-        con.close()
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
 
 
 @contextlib.contextmanager

@@ -82,7 +82,12 @@ def attach(con: duckdb.DuckDBPyConnection, settings: Settings, read_only: bool =
     if read_only:
         options.append("READ_ONLY")
     # ATTACH takes no prepared parameters: the strings come from settings and are quoted.
-    con.execute(f"ATTACH 'ducklake:{quote_literal(spec)}' AS {LAKE_NAME} ({', '.join(options)})")
+    try:
+        con.execute(f"ATTACH 'ducklake:{quote_literal(spec)}' AS {LAKE_NAME} ({', '.join(options)})")
+    except duckdb.InvalidInputException as exc:
+        if read_only and "does not exist" in str(exc):  # a server catalog nobody has written yet
+            raise FileNotFoundError(f"No DuckLake catalog at {spec}: run `newsflow run` first.") from exc
+        raise
     con.execute(f"USE {LAKE_NAME}")
 
 
