@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-fast bench clean
+.PHONY: setup run test test-fast test-soak bench clean
 
 setup: $(STAMP)
 
@@ -20,10 +20,14 @@ run: setup
 	$(BIN)/newsflow run
 
 test: setup
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -m "not soak" $(PYTEST_ARGS)
+
+# Concurrent DuckLake writers on a real PostgreSQL catalog: several minutes each on 2 cores.
+test-soak: setup
+	$(BIN)/python -m pytest -n 2 -m soak $(PYTEST_ARGS)
 
 test-fast: setup
-	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -m "not slow and not soak" $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python bench/extraction_f1.py

@@ -163,6 +163,7 @@ def one_run(postgres, corpus, tmp_path_factory, prefect_api) -> dict:
 
 
 @pytest.mark.slow
+@pytest.mark.soak
 @pytest.mark.parametrize("writers", [2, 4])
 def test_concurrent_writers_end_with_one_runs_tables(postgres, corpus, one_run, tmp_path, cli_env, writers):
     spec = postgres.new_database()
@@ -174,6 +175,7 @@ def test_concurrent_writers_end_with_one_runs_tables(postgres, corpus, one_run, 
 
 
 @pytest.mark.slow
+@pytest.mark.soak
 def test_a_writer_killed_mid_run_then_a_rerun_ends_identical(postgres, corpus, one_run, tmp_path, cli_env):
     spec = postgres.new_database()
     settings = lake_settings(tmp_path, spec)
