@@ -133,6 +133,8 @@ def _run_checks_and_reports(settings: Settings, summary: RunSummary, kind: str) 
 def resume_pending_work(settings: Settings, summary: RunSummary) -> None:
     """Finish what a killed run left (pending_work) before this run adds anything: a
     reprocess killed after emptying the dedup tables left them to be rebuilt."""
+    from prefect import get_run_logger
+
     from ..storage.raw import DEDUP_REBUILD, pending_work
     from .stages import add_numbers
     from .tasks import rebuild_dedup_task
