@@ -16,7 +16,7 @@ from functools import partial
 from ..records import Article, Extracted, RawDocument, Rejection
 from ..settings import Settings
 from .encoding import DecodeError, decode_bytes
-from .metadata import parse_date
+from .hints import fill_from_hints
 
 _WORD = re.compile(r"\w+")
 
@@ -85,9 +85,8 @@ def clean_document(doc: RawDocument, settings: Settings) -> Article | Rejection:
             f"no article text found in this {what} (navigation, links or a form only?)",
         )
     hints = doc.hints or {}
-    title = found.title or (hints.get("title") or None)
-    published = found.published or parse_date(hints.get("published"))  # hints are strings (JSON, feeds)
-    author = found.author or (hints.get("author") or None)
+    found = fill_from_hints(found, hints)
+    title, published, author = found.title, found.published, found.author
     language = found.language
     if not language:
         from .metadata import detect_language

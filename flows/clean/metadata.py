@@ -56,8 +56,21 @@ _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s])")
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 
 
-def _plausible(d: date) -> date | None:
-    return d if MIN_YEAR <= d.year <= MAX_YEAR else None
+def plausible_date(d: date, years: tuple[int, int] = (MIN_YEAR, MAX_YEAR)) -> date | None:
+    """``d`` when its year lies in ``years`` (inclusive): a news date, not a typo."""
+    return d if years[0] <= d.year <= years[1] else None
+
+
+def make_date(y: int, m: int, d: int, years: tuple[int, int] = (MIN_YEAR, MAX_YEAR)) -> date | None:
+    """The date of year, month and day numbers read from text, or None when they
+    make no calendar date or the year is outside ``years``. Every date parser
+    of the cleaning stage ends here."""
+    if not years[0] <= y <= years[1]:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
 
 
 def parse_date(s: str) -> date | None:
@@ -68,21 +81,18 @@ def parse_date(s: str) -> date | None:
     if s is None:
         return None
     if isinstance(s, datetime):
-        return _plausible(s.date())
+        return plausible_date(s.date())
     if isinstance(s, date):
-        return _plausible(s)
+        return plausible_date(s)
     s = str(s).strip()
     if not s or len(s) > 100:
         return None
     for pattern in (_ISO_DATE, _COMPACT_DATE):
         m = pattern.match(s)
         if m:
-            try:
-                return _plausible(date(int(m[1]), int(m[2]), int(m[3])))
-            except ValueError:
-                return None
+            return make_date(int(m[1]), int(m[2]), int(m[3]))
     try:
-        return _plausible(parsedate_to_datetime(s).date())
+        return plausible_date(parsedate_to_datetime(s).date())
     except (TypeError, ValueError, IndexError):
         pass
     return _written_date(s)
@@ -104,7 +114,7 @@ def _written_date(s: str) -> date | None:
         return None
     if first.date() != second.date():
         return None
-    return _plausible(first.date())
+    return plausible_date(first.date())
 
 
 # ---------------------------------------------------------------- authors

@@ -1,0 +1,51 @@
+"""What the source said about a document (JSON fields, feed entries) fills
+what its page does not show: one place for the rules, used by every extractor."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from ..records import Extracted
+from .metadata import normalise_author, parse_date
+
+
+def fill_from_hints(found: Extracted, hints: dict | None, *, tidy: bool = False) -> Extracted:
+    """``found`` with its missing title, author and date taken from ``hints``.
+    ``tidy`` (text dumps) also reads author lists and names written in capitals,
+    dates written in words, and folds a hinted title's spaces; otherwise the
+    hints are taken as given (dates must parse)."""
+    hints = hints or {}
+    if tidy:
+        title = hints.get("title") if isinstance(hints.get("title"), str) else None
+        return replace(
+            found,
+            title=found.title or (" ".join(title.split()) if title else None),
+            author=found.author or _hint_author(hints.get("author")),
+            published=found.published or _hint_date(hints.get("published")),
+        )
+    return replace(
+        found,
+        title=found.title or (hints.get("title") or None),
+        author=found.author or (hints.get("author") or None),
+        published=found.published or parse_date(hints.get("published")),  # hints are strings (JSON, feeds)
+    )
+
+
+def _hint_author(value) -> str | None:
+    """An author the source gave: a name or a list of names."""
+    if isinstance(value, (list, tuple)):
+        names = [normalise_author(v) for v in value if isinstance(v, str)]
+        return "; ".join(n for n in names if n) or None
+    return normalise_author(value) if isinstance(value, str) else None
+
+
+def _hint_date(value) -> date | None:
+    """A date the source gave: a date, or a string in the forms feeds use
+    (ISO 8601, RFC 2822, written dates)."""
+    from .text.dates import find_date
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, (date, datetime)):
+        return parse_date(value)
+    return parse_date(str(value)) or find_date(str(value))
