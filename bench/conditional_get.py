@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flows.settings import Settings  # noqa: E402
-from flows.sources import fetch_documents  # noqa: E402
+from flows.sources import fetch_urls  # noqa: E402
 from flows.sources.fetch_state import FetchState  # noqa: E402
 
 POLLS = 20
@@ -74,7 +74,7 @@ def main() -> None:
         started = time.perf_counter()
         for _ in range(POLLS):
             state = FetchState({f"{base}/feed.xml": (ETAG, None)} if validators else None)
-            fetch_documents([f"{base}/feed.xml"], settings, seen=ledger, stats=stats, state=state)
+            fetch_urls([f"{base}/feed.xml"], settings, seen=ledger, stats=stats, state=state)
         elapsed = time.perf_counter() - started
         results[label] = elapsed
         print(f"{label:<16} {POLLS} polls of a {len(server.body) / 1e6:.1f} MB feed: {elapsed:6.2f} s, "

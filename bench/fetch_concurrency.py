@@ -1,7 +1,7 @@
 """How much concurrent fetching saves: 1 page vs 50 pages from a server with 50 ms latency.
 
 Runs a local HTTP server on 127.0.0.1 that waits LATENCY_S before each answer,
-then times fetch_documents on 1 URL and on 50 URLs: with the default
+then times fetch_urls on 1 URL and on 50 URLs: with the default
 per-host limit (fetch_per_host, polite to one site) and with the limit raised
 to 50 (what the overall pool allows when the URLs are spread over many
 sites), and one at a time (fetch_concurrency=1), the serial baseline.
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flows.settings import Settings  # noqa: E402
-from flows.sources import fetch_documents  # noqa: E402
+from flows.sources import fetch_urls  # noqa: E402
 
 LATENCY_S = 0.05
 PAGES = 50
@@ -49,7 +49,7 @@ class Server(ThreadingHTTPServer):
 
 def timed(urls, settings) -> float:
     started = time.perf_counter()
-    docs = fetch_documents(urls, settings)
+    docs = fetch_urls(urls, settings)
     elapsed = time.perf_counter() - started
     assert len(docs) == len(urls) and not any(d.error for d in docs), [d.error for d in docs if d.error][:3]
     return elapsed

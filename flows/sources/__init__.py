@@ -4,7 +4,7 @@ Three calls, in this order::
 
     specs = resolve_sources(args, settings)          # may raise SourceError
     for doc in iter_local_documents(specs.local, settings, stats): ...
-    docs = fetch_documents(specs.urls, settings, seen=ledger_has, stats=stats)  # or iter_fetched_documents
+    docs = fetch_urls(specs.urls, settings, seen=ledger_has, stats=stats)  # or iter_fetched_documents
 
 How arguments are read (``resolve_sources``):
 
@@ -47,7 +47,7 @@ from flows.records import RawDocument
 from flows.settings import Settings
 from flows.sources.common import URL_LIST_SUFFIX, classify, error_reason, exc_text, known_suffixes, special_kind, too_large
 
-__all__ = ["SourceError", "SourceSpecs", "resolve_sources", "iter_local_documents", "fetch_documents",
+__all__ = ["SourceError", "SourceSpecs", "resolve_sources", "iter_local_documents", "fetch_urls",
            "iter_fetched_documents", "error_reason"]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -225,15 +225,16 @@ def iter_local_documents(paths: Iterable[Path], settings: Settings, stats: Count
             yield doc
 
 
-def fetch_documents(
+def fetch_urls(
     urls: Iterable[str],
     settings: Settings,
     seen: Callable[[str], bool] | None = None,
     stats: Counter | None = None,
     state=None,
 ) -> list[RawDocument]:
-    """Fetch pages, feeds and sitemaps concurrently; see flows.sources.web."""
-    from flows.sources.web import fetch_documents as _fetch
+    """Fetch the URL sources (pages, feeds, sitemaps and their entries) into one
+    list; the HTTP code (flows.sources.web) is loaded only when a run has URLs."""
+    from flows.sources.web import fetch_all as _fetch
 
     return _fetch(urls, settings, seen=seen, stats=stats, state=state)
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from flows.settings import Settings
-from flows.sources import error_reason, fetch_documents, iter_fetched_documents
+from flows.sources import error_reason, fetch_urls, iter_fetched_documents
 from flows.sources.safety import RefusedURL, check_url
 
 LOCAL = Settings(allow_private=True, fetch_timeout_s=2.0, fetch_max_bytes=1 << 20)
@@ -21,20 +21,20 @@ def peak_rss_mb() -> float:
 def test_trickled_headers_end_at_the_total_deadline(hostile_server):
     # 10 KB of headers at one byte per 50 ms: every read is quick, the whole takes 8 minutes.
     started = time.monotonic()
-    [doc] = fetch_documents([hostile_server.base + "/trickle"], LOCAL.with_(fetch_timeout_s=1.0))
+    [doc] = fetch_urls([hostile_server.base + "/trickle"], LOCAL.with_(fetch_timeout_s=1.0))
     assert doc.error == "timed out after 1 s" and error_reason(doc.error) == "fetch_timeout"
     assert time.monotonic() - started < 60  # ends near 1 s; the bound only catches a hang
 
 
 def test_stacked_gzip_is_capped_while_inflating(hostile_server):
     before = peak_rss_mb()
-    [doc] = fetch_documents([hostile_server.base + "/gzip-gzip"], LOCAL)  # 2 GB once inflated
+    [doc] = fetch_urls([hostile_server.base + "/gzip-gzip"], LOCAL)  # 2 GB once inflated
     assert doc.error == "too large: more than 1048576 bytes (limit 1048576); raise NEWSFLOW_FETCH_MAX_BYTES"
     assert peak_rss_mb() - before < 200
 
 
 def test_ordinary_encodings_are_still_decoded(hostile_server):
-    docs = {d.source.rsplit("/", 1)[1]: d for d in fetch_documents(
+    docs = {d.source.rsplit("/", 1)[1]: d for d in fetch_urls(
         [hostile_server.base + p for p in ("/gzip-twice-small", "/deflate", "/brotli", "/gzipped")], LOCAL)}
     assert b"Article number twice." in docs["gzip-twice-small"].content
     assert b"Article number deflate." in docs["deflate"].content
@@ -43,7 +43,7 @@ def test_ordinary_encodings_are_still_decoded(hostile_server):
 
 
 def test_page_starting_with_processing_instructions_is_a_page(hostile_server):
-    [doc] = fetch_documents([hostile_server.base + "/pis"], LOCAL)
+    [doc] = fetch_urls([hostile_server.base + "/pis"], LOCAL)
     assert doc.error is None and b"Article number pis." in doc.content
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from flows.settings import Settings
-from flows.sources import error_reason, fetch_documents
+from flows.sources import error_reason, fetch_urls
 from flows.sources.fetch_state import FetchState
 from flows.sources.sitemaps import SitemapError, gunzip_capped, looks_like_sitemap, parse_sitemap
 from route_server import Route, RouteServer, page
@@ -37,7 +37,7 @@ def test_robots_disallow_names_the_rule_and_robots_is_read_once(server):
     server.routes["/private/open"] = Route(page("open"))
     urls = [server.base + p for p in ("/page/a", "/private/x", "/page/b", "/private/open", "/page/c")]
     stats = Counter()
-    docs = by_source(fetch_documents(urls, LOCAL, stats=stats))
+    docs = by_source(fetch_urls(urls, LOCAL, stats=stats))
     refused = docs[server.base + "/private/x"]
     assert refused.error == (f"robots.txt disallows {server.base}/private/x: "
                              "Disallow: /private/ (User-agent: *)")
@@ -53,7 +53,7 @@ def test_robots_group_of_our_user_agent_wins(server):
         b"User-agent: *\nDisallow: /\n\nUser-agent: newsflow\nDisallow: /drafts/\n", "text/plain")
     server.routes["/page/a"] = Route(page("a"))
     server.routes["/drafts/a"] = Route(page("d"))
-    docs = by_source(fetch_documents([server.base + "/page/a", server.base + "/drafts/a"], LOCAL))
+    docs = by_source(fetch_urls([server.base + "/page/a", server.base + "/drafts/a"], LOCAL))
     assert docs[server.base + "/page/a"].error is None
     assert docs[server.base + "/drafts/a"].error.endswith("Disallow: /drafts/ (User-agent: newsflow)")
 
@@ -61,17 +61,17 @@ def test_robots_group_of_our_user_agent_wins(server):
 def test_robots_is_checked_on_redirect_targets(server):
     server.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /private/\n", "text/plain")
     server.routes["/go"] = Route(status=302, headers={"Location": "/private/y"})
-    [doc] = fetch_documents([server.base + "/go"], LOCAL)
+    [doc] = fetch_urls([server.base + "/go"], LOCAL)
     assert doc.error.startswith(f"robots.txt disallows {server.base}/private/y") and "(redirected from" in doc.error
 
 
 def test_robots_answering_5xx_means_do_not_crawl_and_missing_means_allowed(server):
     server.routes["/robots.txt"] = Route(b"", "text/plain", 503)
     server.routes["/page/a"] = Route(page("a"))
-    [doc] = fetch_documents([server.base + "/page/a"], LOCAL)
+    [doc] = fetch_urls([server.base + "/page/a"], LOCAL)
     assert "robots.txt answered HTTP 503" in doc.error and error_reason(doc.error) == "robots_disallowed"
     del server.routes["/robots.txt"]  # now a 404: no robots.txt, everything allowed
-    [doc] = fetch_documents([server.base + "/page/a"], LOCAL)
+    [doc] = fetch_urls([server.base + "/page/a"], LOCAL)
     assert doc.error is None
 
 
@@ -82,7 +82,7 @@ def test_crawl_delay_spaces_requests_to_the_host(server):
         server.routes[f"/page/{i}"] = Route(page(str(i)))
         urls.append(f"{server.base}/page/{i}")
     stats = Counter()
-    docs = fetch_documents(urls, LOCAL.with_(fetch_per_host=4), stats=stats)
+    docs = fetch_urls(urls, LOCAL.with_(fetch_per_host=4), stats=stats)
     assert not any(d.error for d in docs)
     starts = sorted(h.at for h in server.hits if h.path.startswith("/page/"))
     gaps = [b - a for a, b in zip(starts, starts[1:])]
@@ -93,7 +93,7 @@ def test_crawl_delay_spaces_requests_to_the_host(server):
 def test_ignore_robots_fetches_everything_without_reading_it(server):
     server.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /\nCrawl-delay: 30\n", "text/plain")
     server.routes["/page/a"] = Route(page("a"))
-    [doc] = fetch_documents([server.base + "/page/a"], LOCAL.with_(ignore_robots=True))
+    [doc] = fetch_urls([server.base + "/page/a"], LOCAL.with_(ignore_robots=True))
     assert doc.error is None
     assert server.paths() == ["/page/a"]
 
@@ -106,12 +106,12 @@ def test_conditional_get_sends_validators_and_a_304_makes_no_document(server):
     server.routes["/modified"] = Route(page("m"), headers={"Last-Modified": "Tue, 01 Dec 2026 03:00:00 GMT"})
     urls = [server.base + "/etag", server.base + "/modified"]
     first = FetchState()
-    docs = fetch_documents(urls, LOCAL, state=first)
+    docs = fetch_urls(urls, LOCAL, state=first)
     assert len(docs) == 2 and not any(d.error for d in docs)
     assert set(first.polled) == set(urls)
     again = FetchState({url: (etag, lm) for url, (etag, lm, _status, _at) in first.polled.items()})
     stats = Counter()
-    assert fetch_documents(urls, LOCAL, stats=stats, state=again) == []
+    assert fetch_urls(urls, LOCAL, stats=stats, state=again) == []
     assert stats["fetch_not_modified"] == 2
     sent = {h.path: h.headers for h in server.hits[-2:]}
     assert sent["/etag"]["if-none-match"] == '"v1"'
@@ -122,7 +122,7 @@ def test_conditional_get_sends_validators_and_a_304_makes_no_document(server):
 def test_changed_page_is_downloaded_again(server):
     server.routes["/etag"] = Route(page("e"), headers={"ETag": '"v2"'})
     state = FetchState({server.base + "/etag": ('"v1"', None)})
-    [doc] = fetch_documents([server.base + "/etag"], LOCAL, state=state)
+    [doc] = fetch_urls([server.base + "/etag"], LOCAL, state=state)
     assert doc.error is None and state.polled[server.base + "/etag"][0] == '"v2"'
 
 
@@ -163,7 +163,7 @@ def test_sitemap_index_to_gzipped_news_sitemap_to_pages_since(server):
     sitemap_site(server)
     stats = Counter()
     seen = {server.base + "/news/seen"}.__contains__
-    docs = by_source(fetch_documents([server.base + "/sitemap_index.xml"], LOCAL.with_(since="2026-11-01"),
+    docs = by_source(fetch_urls([server.base + "/sitemap_index.xml"], LOCAL.with_(since="2026-11-01"),
                                      seen=seen, stats=stats))
     assert set(docs) == {server.base + "/news/fresh", server.base + "/news/undated"}
     fresh = docs[server.base + "/news/fresh"]
@@ -176,7 +176,7 @@ def test_sitemap_index_to_gzipped_news_sitemap_to_pages_since(server):
 
 def test_sitemap_without_since_takes_every_entry(server):
     sitemap_site(server)
-    docs = by_source(fetch_documents([server.base + "/news-sitemap.xml.gz"], LOCAL))
+    docs = by_source(fetch_urls([server.base + "/news-sitemap.xml.gz"], LOCAL))
     assert set(docs) == {server.base + f"/news/{n}" for n in ("fresh", "stale", "undated", "seen")}
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from flows.settings import Settings
-from flows.sources import fetch_documents
+from flows.sources import fetch_urls
 from flows.sources import web
 from flows.sources.safety import GuardedBackend, RefusedURL, check_url
 
@@ -19,7 +19,7 @@ def by_source(docs):
 
 def test_page_is_fetched_with_metadata(http_server):
     url = http_server.base + "/page/1"
-    [doc] = fetch_documents([url], LOCAL)
+    [doc] = fetch_urls([url], LOCAL)
     assert doc.error is None
     assert (doc.source, doc.url, doc.kind) == (url, url, "html")
     assert b"Article number 1." in doc.content
@@ -30,14 +30,14 @@ def test_page_is_fetched_with_metadata(http_server):
 
 def test_redirect_keeps_requested_url_as_source(http_server):
     url = http_server.base + "/redirect-page"
-    [doc] = fetch_documents([url], LOCAL)
+    [doc] = fetch_urls([url], LOCAL)
     assert doc.error is None
     assert doc.source == url and doc.url == http_server.base + "/page/1"
 
 
 def test_rss_entries_are_fetched_with_hints(http_server):
     stats = Counter()
-    docs = fetch_documents([http_server.base + "/rss.xml"], LOCAL, stats=stats)
+    docs = fetch_urls([http_server.base + "/rss.xml"], LOCAL, stats=stats)
     pages = by_source(docs)
     assert set(pages) == {http_server.base + "/page/a", http_server.base + "/page/b"}
     first = pages[http_server.base + "/page/a"]
@@ -49,7 +49,7 @@ def test_rss_entries_are_fetched_with_hints(http_server):
 
 
 def test_atom_relative_links_and_sniffed_feed(http_server):
-    docs = fetch_documents([http_server.base + "/atom.xml", http_server.base + "/feed-as-xml"], LOCAL)
+    docs = fetch_urls([http_server.base + "/atom.xml", http_server.base + "/feed-as-xml"], LOCAL)
     pages = by_source(docs)
     atom = pages[http_server.base + "/page/c"]
     assert atom.error is None and atom.hints["title"] == "Atom story" and atom.hints["author"] == "Bob Reporter"
@@ -57,18 +57,18 @@ def test_atom_relative_links_and_sniffed_feed(http_server):
 
 
 def test_feed_without_entries_is_an_error_document(http_server):
-    [doc] = fetch_documents([http_server.base + "/empty-feed.xml"], LOCAL)
+    [doc] = fetch_urls([http_server.base + "/empty-feed.xml"], LOCAL)
     assert doc.error == "feed has no entries with a link"
 
 
 def test_ledger_skips_seen_urls_unless_refetch(http_server):
     seen = {http_server.base + "/page/a", http_server.base + "/page/9"}
     stats = Counter()
-    docs = fetch_documents([http_server.base + "/rss.xml", http_server.base + "/page/9"], LOCAL,
+    docs = fetch_urls([http_server.base + "/rss.xml", http_server.base + "/page/9"], LOCAL,
                            seen=seen.__contains__, stats=stats)
     assert [d.source for d in docs] == [http_server.base + "/page/b"]
     assert stats["fetch_skipped_seen"] == 2
-    docs = fetch_documents([http_server.base + "/page/9"], LOCAL.with_(refetch=True), seen=seen.__contains__)
+    docs = fetch_urls([http_server.base + "/page/9"], LOCAL.with_(refetch=True), seen=seen.__contains__)
     assert len(docs) == 1 and docs[0].error is None
 
 
@@ -85,23 +85,23 @@ def test_ledger_skips_seen_urls_unless_refetch(http_server):
 )
 def test_failures_become_error_documents(http_server, path, reason):
     url = http_server.base + path
-    [doc] = fetch_documents([url], LOCAL)
+    [doc] = fetch_urls([url], LOCAL)
     assert (doc.source, doc.error, doc.content) == (url, reason, b"")
 
 
 def test_redirect_to_file_url_is_refused_even_when_private_allowed(http_server):
-    [doc] = fetch_documents([http_server.base + "/redirect-file"], LOCAL)
+    [doc] = fetch_urls([http_server.base + "/redirect-file"], LOCAL)
     assert doc.error.startswith("refused: only http(s) URLs are fetched, not file: file:///etc/passwd")
 
 
 def test_every_redirect_hop_is_checked(http_server):
     url = http_server.base + "/redirect-multicast"
-    [doc] = fetch_documents([url], LOCAL)
+    [doc] = fetch_urls([url], LOCAL)
     assert doc.error == f"refused: 224.0.0.1 is a multicast address (redirected from {url})"
 
 
 def test_untyped_html_and_gzip_encoding_are_accepted(http_server):
-    docs = by_source(fetch_documents([http_server.base + "/notype", http_server.base + "/gzipped"], LOCAL))
+    docs = by_source(fetch_urls([http_server.base + "/notype", http_server.base + "/gzipped"], LOCAL))
     assert b"Article number notype." in docs[http_server.base + "/notype"].content
     assert b"Article number gz." in docs[http_server.base + "/gzipped"].content
 
@@ -109,7 +109,7 @@ def test_untyped_html_and_gzip_encoding_are_accepted(http_server):
 def test_transient_failures_are_retried(http_server, monkeypatch):
     monkeypatch.setattr(web, "BACKOFF_S", 0.01)
     stats = Counter()
-    docs = by_source(fetch_documents([http_server.base + "/flaky", http_server.base + "/always-503"], LOCAL,
+    docs = by_source(fetch_urls([http_server.base + "/flaky", http_server.base + "/always-503"], LOCAL,
                                      stats=stats))
     assert docs[http_server.base + "/flaky"].error is None
     assert docs[http_server.base + "/always-503"].error == "HTTP 503 Service Unavailable (after 3 attempts)"
@@ -117,7 +117,7 @@ def test_transient_failures_are_retried(http_server, monkeypatch):
 
 
 def test_loopback_is_refused_by_default(http_server):
-    docs = fetch_documents([http_server.base + "/page/1", f"http://localhost:{http_server.server_port}/"], Settings())
+    docs = fetch_urls([http_server.base + "/page/1", f"http://localhost:{http_server.server_port}/"], Settings())
     assert docs[0].error == "refused: 127.0.0.1 is a loopback address; pass --allow-private to allow it"
     assert docs[1].error.startswith("refused: localhost resolves to ")
     assert http_server.hits == []
@@ -157,13 +157,13 @@ def test_pages_are_fetched_concurrently(start_http_server):
     # Counted by the server, not timed: a busy machine cannot fail it.
     server = start_http_server(delay=0.3)
     urls = [f"{server.base}/page/{i}" for i in range(20)]
-    docs = fetch_documents(urls, LOCAL.with_(fetch_per_host=20))
+    docs = fetch_urls(urls, LOCAL.with_(fetch_per_host=20))
     assert sorted(d.source for d in docs) == sorted(urls) and not any(d.error for d in docs)
     assert server.max_in_flight > 1  # one at a time would never overlap
 
 
 def test_requests_per_host_are_limited(start_http_server):
     server = start_http_server(delay=0.05)
-    docs = fetch_documents([f"{server.base}/page/{i}" for i in range(12)], LOCAL.with_(fetch_per_host=3))
+    docs = fetch_urls([f"{server.base}/page/{i}" for i in range(12)], LOCAL.with_(fetch_per_host=3))
     assert not any(d.error for d in docs)
     assert server.max_in_flight == 3
