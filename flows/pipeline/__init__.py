@@ -14,7 +14,7 @@ Names are imported on first use: importing the package does not import Prefect
 """
 from __future__ import annotations
 
-import importlib
+from ..lazy import lazy_names
 
 _WHERE = {
     "FLOW_NAME": "flows", "newsflow_flow": "flows", "reprocess_flow": "flows", "run_settings": "flows",
@@ -24,9 +24,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE, globals())

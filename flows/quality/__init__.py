@@ -14,7 +14,7 @@ batch checked does.
 """
 from __future__ import annotations
 
-import importlib
+from ..lazy import lazy_names
 
 _WHERE = {
     "ERROR": "model", "WARNING": "model", "CheckResult": "model", "StageOutcome": "model",
@@ -25,10 +25,5 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    """Names imported on first use: ``check_run`` (SQL only) must not import pandas."""
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
+# ``check_run`` (SQL only) must not import pandas.
+__getattr__ = lazy_names(__name__, _WHERE, globals())

@@ -84,9 +84,7 @@ def _walk(folder: Path, specs: "SourceSpecs") -> Iterator[Path]:
         for name in sorted(d for d in dirs if not d.startswith(".")):
             path = Path(root) / name
             if os.path.islink(path):
-                problem = _link_problem(path, top)
-                if problem:
-                    specs.refused[path] = problem
+                if _refused_link(path, top, specs):
                     yield path
                 continue  # a link inside the folder: its files are read through their own path
             kept.append(name)
@@ -95,12 +93,9 @@ def _walk(folder: Path, specs: "SourceSpecs") -> Iterator[Path]:
             if name.startswith("."):
                 continue
             path = Path(root) / name
-            if os.path.islink(path):
-                problem = _link_problem(path, top)
-                if problem:
-                    specs.refused[path] = problem
-                    yield path
-                    continue
+            if os.path.islink(path) and _refused_link(path, top, specs):
+                yield path
+                continue
             try:
                 mode = os.stat(path).st_mode
             except OSError:
@@ -110,6 +105,14 @@ def _walk(folder: Path, specs: "SourceSpecs") -> Iterator[Path]:
                 specs.special.append(path)
                 continue
             yield path
+
+
+def _refused_link(path: Path, top: str, specs: "SourceSpecs") -> bool:
+    """A link that leaves the folder or loops, recorded in ``specs.refused``."""
+    problem = _link_problem(path, top)
+    if problem:
+        specs.refused[path] = problem
+    return bool(problem)
 
 
 def _link_problem(path: Path, top: str) -> str | None:
@@ -225,18 +228,10 @@ def iter_local_documents(paths: Iterable[Path], settings: Settings, stats: Count
             yield doc
 
 
-def fetch_urls(
-    urls: Iterable[str],
-    settings: Settings,
-    seen: Callable[[str], bool] | None = None,
-    stats: Counter | None = None,
-    state=None,
-) -> list[RawDocument]:
+def fetch_urls(urls: Iterable[str], settings: Settings, **options) -> list[RawDocument]:
     """Fetch the URL sources (pages, feeds, sitemaps and their entries) into one
-    list; the HTTP code (flows.sources.web) is loaded only when a run has URLs."""
-    from flows.sources.web import fetch_all as _fetch
-
-    return _fetch(urls, settings, seen=seen, stats=stats, state=state)
+    list: ``iter_fetched_documents`` (same ``seen``, ``stats``, ``state``), collected."""
+    return list(iter_fetched_documents(urls, settings, **options))
 
 
 def iter_fetched_documents(

@@ -1,6 +1,6 @@
 """Fetching pages and feeds over HTTP(S), concurrently and defensively.
 
-``fetch_all(urls, settings, seen, stats)`` fetches the given URLs on a
+``iter_fetched_documents(urls, settings, seen, stats)`` fetches the given URLs on a
 thread pool (``fetch_concurrency`` threads, at most ``fetch_per_host``
 requests at once to one host, URLs interleaved across hosts so threads rarely
 wait on one busy host). A body that is a feed (by content type or by its root
@@ -319,19 +319,6 @@ def _interleave_by_host(jobs: list[Job]) -> list[Job]:
 def _error_doc(job: Job, reason: str) -> RawDocument:
     return RawDocument(job.url, "html", b"", hints=dict(job.hints), error=reason,
                        fetched_at=datetime.now(timezone.utc))
-
-
-def fetch_all(
-    urls: Iterable[str],
-    settings: Settings,
-    seen: Callable[[str], bool] | None = None,
-    stats: Counter | None = None,
-    state: FetchState | None = None,
-) -> list[RawDocument]:
-    """Every document of ``iter_fetched_documents`` as one list: one RawDocument per page or failure.
-
-    ``state`` holds the validators for conditional GET (and collects this run's)."""
-    return list(iter_fetched_documents(urls, settings, seen=seen, stats=stats, state=state))
 
 
 def _in_order(pool: ThreadPoolExecutor, one: Callable, jobs: Iterable[Job], window: int) -> Iterator[tuple]:
