@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.quality import build_data_docs, check_clean, check_raw
-from flows.quality.runner import take_kept_results
+from flows.quality.runner import gx_context, take_kept_results
 from flows.records import RawDocument
 
 from .conftest import make_article
@@ -25,13 +25,19 @@ def _chromium() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
+def _forget_results_of_other_tests() -> None:
+    """GX results stay in the process's store until a Data Docs build removes them; tests
+    run before this one in the same worker may have left some, and a build shows all."""
+    store = gx_context().validation_results_store
+    for key in take_kept_results():
+        store.remove_key(key)
+
+
 @pytest.fixture(autouse=True)
 def _no_results_from_other_tests():
-    """GX results are kept per process between builds; tests run before this one in the
-    same worker may have left some. Each test here starts from none."""
-    take_kept_results()
+    _forget_results_of_other_tests()
     yield
-    take_kept_results()
+    _forget_results_of_other_tests()
 
 
 def _build(settings) -> Path:
