@@ -90,17 +90,10 @@ def build_corpus(folder, outside) -> dict[str, str | None]:
 
 @pytest.fixture
 def hostile_pages():
-    from sources.conftest import HostileHandler, TestServer, double_gzip_bomb
+    from sources.conftest import running_hostile_server
 
-    server = TestServer()
-    server.RequestHandlerClass = HostileHandler
-    server.double_bomb = double_gzip_bomb(2048)
-    server.feed_entries = 12
-    server.page_bytes = 64 * 1024
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running_hostile_server(feed_entries=12, page_bytes=64 * 1024) as server:
+        yield server
 
 
 def test_hostile_corpus_end_to_end(tmp_path, cli_env, hostile_pages):

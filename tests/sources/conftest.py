@@ -1,6 +1,7 @@
 """A small local HTTP server for the fetch tests (offline, on 127.0.0.1)."""
 from __future__ import annotations
 
+import contextlib
 import gzip
 import threading
 import time
@@ -213,14 +214,24 @@ def double_gzip_bomb(inflated_mb: int) -> bytes:
     return gzip.compress(inner, 9)
 
 
-@pytest.fixture
-def hostile_server():
+@contextlib.contextmanager
+def running_hostile_server(feed_entries: int, page_bytes: int):
+    """The hostile server on 127.0.0.1: a 2 GB double-gzip bomb, a feed of ``feed_entries``
+    pages of ``page_bytes`` each, trickled headers."""
     server = TestServer()
     server.RequestHandlerClass = HostileHandler
     server.double_bomb = double_gzip_bomb(2048)
-    server.feed_entries = 60
-    server.page_bytes = 1 << 20
+    server.feed_entries = feed_entries
+    server.page_bytes = page_bytes
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def hostile_server():
+    with running_hostile_server(feed_entries=60, page_bytes=1 << 20) as server:
+        yield server

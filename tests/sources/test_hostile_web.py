@@ -2,6 +2,8 @@
 capped while inflating, feeds streamed into batches, link-local kept closed."""
 from __future__ import annotations
 
+import re
+
 import resource
 import time
 
@@ -69,7 +71,7 @@ def test_feed_pages_stream_into_batches(hostile_server):
     ("http://metadata.google.internal/computeMetadata/v1/", "metadata.google.internal is a cloud metadata host"),
 ])
 def test_allow_private_does_not_open_link_local_or_metadata(url, words):
-    with pytest.raises(RefusedURL, match=words.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(RefusedURL, match=re.escape(words)):
         check_url(url, allow_private=True)
     with pytest.raises(RefusedURL):
         check_url(url, allow_private=False)
