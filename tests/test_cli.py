@@ -90,3 +90,19 @@ def test_run_on_the_sample_prints_summary_and_no_errors(cli, tmp_path):
     runs = con.execute("SELECT status, n_read, n_new, finished_at IS NOT NULL FROM runs ORDER BY started_at").fetchall()
     assert runs == [("completed", 5, 5, True), ("completed", 5, 0, True)]
     assert con.execute("SELECT count(*) FROM dq_results WHERE run_id = ?", [result["run_id"]]).fetchone()[0] > 0
+
+    # Work a killed run left (a dedup rebuild) is never skipped by the no-op path: the flow runs and finishes it.
+    con.close()
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO pending_work VALUES ('dedup_rebuild', 'a-killed-run', now())")
+    con.close()
+    resumed = subprocess.run([sys.executable, "-c", probe, "run", "--db", str(db), "--json"], env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "'prefect'" in resumed.stdout.split("HEAVY")[1]
+    result = json.loads(resumed.stdout.split("HEAVY")[0])
+    assert result["counts"]["resumed_dedup_rebuild"] == 1
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM pending_work").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM duplicates").fetchone()[0] == 1
+    con.close()

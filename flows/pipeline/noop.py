@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..settings import Settings
 from ..storage import connect, run_lock, transaction
-from ..storage.raw import known_raw_ids
+from ..storage.raw import known_raw_ids, pending_work
 from ..storage.runs import start_run
 from ..storage.writes import store_check_results
 from .run import RunSummary, _finish
@@ -59,23 +59,22 @@ def run_if_nothing_new(settings: Settings, sources: list[str], wait_for_lock: bo
                          storage=settings.storage)
     counts: Counter = Counter()
     with run_lock(settings.db_path, wait=wait_for_lock):
+        with transaction(settings, migrate=True) as con:
+            if pending_work(con):  # a killed run left work (a dedup rebuild): the flow finishes it
+                return None
         with summary.clock("read_sources_and_batches"):
             if not _all_stored(settings, specs.local, counts):
                 return None
         summary.counts.update(counts)
         if specs.skipped:
             summary.counts["source_skipped_unknown_type"] += len(specs.skipped)
-        with transaction(settings, migrate=True) as con:
+        with transaction(settings, migrate=False) as con:
             start_run(con, summary.run_id, "ingest", sources, None)
         with summary.clock("run_checks"), transaction(settings, migrate=False) as con:
             results = check_run(con, summary.run_id, settings)
             if results:
                 store_check_results(con, summary.run_id, results, None)
-        summary.record(results)
-        failed = [r.check_name for r in results if not r.success and r.severity == "error"]
-        summary.status = "failed" if failed else "completed"
-        if failed:
-            summary.message = "run-level checks failed: " + ", ".join(failed)
+        summary.conclude(results)
         index = Path(settings.quality_path).resolve() / "index.html"
         summary.data_docs = str(index) if index.exists() else None
         summary.seconds = time.monotonic() - started
