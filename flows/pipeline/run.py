@@ -56,6 +56,14 @@ class RunSummary:
             else:
                 self.checks_failed.append((r.stage, r.check_name, r.severity, r.observed))
 
+    def conclude(self, results) -> None:
+        """Count the run-level results; an error-severity failure fails the run."""
+        self.record(results)
+        failed = [r.check_name for r in results if not r.success and r.severity == "error"]
+        self.status = "failed" if failed else "completed"
+        if failed:
+            self.message = "run-level checks failed: " + ", ".join(failed)
+
     def as_dict(self) -> dict:
         return {
             "run_id": self.run_id, "db_path": self.db_path, "status": self.status, "kind": self.kind,
@@ -118,16 +126,12 @@ def _run_checks_and_reports(settings: Settings, summary: RunSummary, kind: str) 
 
     with summary.clock("run_checks"):
         results = check_dedup_and_run_task(settings, summary.run_id)
-    summary.record(results)
-    failed_errors = [r for r in results if not r.success and r.severity == "error"]
     with summary.clock("data_docs"):
         summary.data_docs = data_docs_task(settings)
     if settings.search_index and (summary.counts["articles"] or kind == "reprocess"):
         with summary.clock("search_index"):
             search_index_task(settings)
-    summary.status = "failed" if failed_errors else "completed"
-    if failed_errors:
-        summary.message = "run-level checks failed: " + ", ".join(r.check_name for r in failed_errors)
+    summary.conclude(results)
 
 
 def resume_pending_work(settings: Settings, summary: RunSummary) -> None:
