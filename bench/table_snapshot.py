@@ -25,8 +25,8 @@ VOLATILE = {
     "run_id", "started_at", "finished_at", "ingested_at", "cleaned_at", "quarantined_at", "evaluated_at",
     "added_at", "checked_at", "detected_at", "changed_at", "applied_at", "code_version",
 }
-# runs.counts is JSON with timings; keep its counts only
-VOLATILE_COUNTS = {"run_id", "db_path", "seconds", "timings", "data_docs"}
+# runs.counts is JSON with timings; keep its counts only (clean_reused: work saved, not an outcome)
+VOLATILE_COUNTS = {"run_id", "db_path", "seconds", "timings", "data_docs", "clean_reused"}
 
 
 def _stable_counts(counts: dict) -> dict:

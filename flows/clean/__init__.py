@@ -173,25 +173,43 @@ def clean_in_process(docs: list[RawDocument], settings: Settings, progress=None)
 
 
 class Cleaner:
-    """Cleans batches, in worker processes when worthwhile; reuse it across batches."""
+    """Cleans batches, in worker processes when worthwhile; reuse it across batches. A document
+    whose bytes (and URL and hints) were cleaned earlier in the run gets that result (reuse.py)."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, reuse_stored: bool = True, reuse_copies: bool = True):
+        from .reuse import CleanMemo
+
         self.settings = settings
+        self.reuse_copies = reuse_copies  # off: every document is cleaned (speed benches)
+        self.reuse_stored = reuse_stored and reuse_copies  # not in a reprocess: it replaces what is stored
         self._pool = None
         self._closed = False
         self.seconds = 0.0  # time spent cleaning, for the run's timings
+        self.memo = CleanMemo()
+
+    @property
+    def reused(self) -> int:
+        """Documents given an earlier document's result instead of being cleaned."""
+        return self.memo.reused
 
     def clean(self, docs: list[RawDocument], progress=None) -> list[Article | Rejection]:
+        from .reuse import clean_distinct
+
         started = time.perf_counter()
+        # decided on the whole batch, as before copies were reused: it decides whether raw bytes are packed
+        in_workers = bool(docs) and needs_workers(docs, self.settings.workers)
         try:
-            return self._clean(docs, progress)
+            if not self.reuse_copies:
+                return self._clean(docs, progress, in_workers)
+            return clean_distinct(docs, self.memo, partial(self._clean, in_workers=in_workers), progress,
+                                  pack=in_workers)
         finally:
             self.seconds += time.perf_counter() - started
 
-    def _clean(self, docs: list[RawDocument], progress=None) -> list[Article | Rejection]:
+    def _clean(self, docs: list[RawDocument], progress=None, in_workers: bool = True) -> list[Article | Rejection]:
         if not docs:
             return []
-        if not needs_workers(docs, self.settings.workers):
+        if not in_workers:
             return clean_in_process(docs, self.settings, progress)
         if self._closed:  # a batch that started after the run began to stop: no new workers
             return [Rejection(d.raw_id, d.source, "clean", "cancelled", "the run is ending") for d in docs]
@@ -220,9 +238,18 @@ class Cleaner:
         return self._pool
 
     def prepare(self, docs: list[RawDocument]) -> None:
-        """Start the worker processes now if ``docs`` will need them: they import
-        trafilatura and load the language model (seconds) while the batch is checked."""
-        if docs and not self._closed and needs_workers(docs, self.settings.workers):
+        """Before the batch is checked: take the results stored copies of its documents had,
+        then start the worker processes if what is left needs them (they import trafilatura
+        and load the language model, seconds, while the batch is checked)."""
+        if not docs or self._closed:
+            return
+        from .reuse import clean_key, stored_results
+
+        if self.reuse_stored:
+            for key, article in stored_results(self.settings, docs).items():
+                self.memo.put(key, article, None)
+        left = [d for d in docs if clean_key(d) not in self.memo]
+        if left and needs_workers(docs, self.settings.workers):
             self.pool().spawn()
 
     @property

@@ -174,7 +174,7 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
         with transaction(settings, migrate=True) as con:
             start_run(con, run_id, kind, sources, since)
         _warm_up_checks(settings)
-        cleaner = Cleaner(settings)
+        cleaner = Cleaner(settings, reuse_stored=kind != "reprocess")
         progress = progress_bar(show_progress)
         try:
             if kind != "reprocess":  # a reprocess empties and rebuilds dedup itself
@@ -182,6 +182,8 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
             with summary.clock("read_sources_and_batches"):
                 work(summary, cleaner, progress)
             summary.timings["clean"] += cleaner.seconds
+            if cleaner.reused:  # copies of documents cleaned earlier in the run (clean/reuse.py)
+                summary.counts["clean_reused"] += cleaner.reused
             progress.close()
             _run_checks_and_reports(settings, summary, kind)
         except BaseException as exc:
