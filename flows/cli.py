@@ -502,8 +502,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+IN_CONSOLE = False  # set by the command: a run's start-up is then this process's age
+
+
 def console() -> None:
     """The ``newsflow`` command (and ``python -m flows``): ``main``, then ``exit_now``."""
+    global IN_CONSOLE
+    IN_CONSOLE = True
     exit_now(main())
 
 

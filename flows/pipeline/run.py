@@ -98,8 +98,14 @@ class RunChecksFailed(RuntimeError):
 
 def seconds_since_process_start() -> float | None:
     """How long this process has existed (interpreter start-up, imports, the temporary API's
-    start): a run's start-up cost, in its timings. Linux only (/proc); None elsewhere."""
+    start): a run's start-up cost, in its timings. Only for the newsflow command (a test or a
+    worker process lives longer than its run); Linux only (/proc). None otherwise."""
     import os
+    import sys
+
+    cli = sys.modules.get("flows.cli")
+    if not getattr(cli, "IN_CONSOLE", False):
+        return None
 
     try:
         fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
