@@ -67,3 +67,16 @@ def test_results_are_copies_the_checks_can_change_and_the_budget_only_costs_reus
     again = clean_distinct([doc(SEED[0], "/c.txt")], memo, clean)
     assert seen == ["/a.txt", "/c.txt"]
     assert again[0].warnings == []
+
+
+def test_a_copy_gets_the_compressed_raw_bytes_when_its_batch_is_cleaned_in_workers():
+    """Whether raw bytes are stored compressed must not depend on a copy being reused."""
+    from flows.records import unpack
+
+    memo = CleanMemo()
+    big = SEED[0].read_bytes() * 4  # over PACK_MIN_BYTES
+    docs = [RawDocument(source=f"/{i}.txt", kind="text", content=big) for i in range(3)]
+    clean_distinct(docs[:1], memo, lambda d, p=None: clean_in_process(d, SETTINGS, p), pack=False)
+    assert docs[0].packed is None  # cleaned in this process: stored as it is
+    clean_distinct(docs[1:], memo, lambda d, p=None: clean_in_process(d, SETTINGS, p), pack=True)
+    assert all(unpack(d.packed, "zstd", len(big)) == big for d in docs[1:])
