@@ -84,7 +84,7 @@ class CleanMemo:
 def stored_results(settings, docs: list[RawDocument]) -> dict[tuple, Article]:
     """Articles earlier runs of this code version cleaned from the same bytes (and URL, hints),
     by ``clean_key``; read before the batch is cleaned, on the run's own thread."""
-    from .. import __version__
+    from ..version import code_version
     from ..storage import connect, query
     from ..storage.sqlfiles import id_table
 
@@ -94,7 +94,7 @@ def stored_results(settings, docs: list[RawDocument]) -> dict[tuple, Article]:
     con = connect(settings, read_only=True)
     try:
         rows = query(con, "queries/articles/cleaned_copies", id_table("content_hash", hashes),
-                     {"code_version": __version__})
+                     {"code_version": code_version()})
     finally:
         con.close()
     found: dict[tuple, Article] = {}

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import duckdb
 import pyarrow as pa
 
-from .. import __version__
+from ..version import code_version
 from ..records import Article, RawDocument, Rejection
 from .sqlfiles import insert_arrow
 
@@ -104,7 +104,7 @@ def store_batch(
     batch: int,
 ) -> None:
     """Insert one batch's rows; the caller holds the transaction."""
-    params = {"run_id": run_id, "code_version": __version__}
+    params = {"run_id": run_id, "code_version": code_version()}
     if docs:
         insert_arrow(con, "queries/raw/insert_raw", raw_table(docs), params)
     if articles:

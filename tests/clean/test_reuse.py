@@ -80,3 +80,22 @@ def test_a_copy_gets_the_compressed_raw_bytes_when_its_batch_is_cleaned_in_worke
     assert docs[0].packed is None  # cleaned in this process: stored as it is
     clean_distinct(docs[1:], memo, lambda d, p=None: clean_in_process(d, SETTINGS, p), pack=True)
     assert all(unpack(d.packed, "zstd", len(big)) == big for d in docs[1:])
+
+
+def test_code_version_changes_with_the_cleaner(tmp_path, monkeypatch):
+    """Stored articles are reused only by the cleaner that made them: any edit under
+    flows/clean/ (code, tuned rules, models) gives another code_version."""
+    import shutil
+
+    from flows import version
+
+    copy = tmp_path / "clean"
+    shutil.copytree(version.CLEAN_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(version, "CLEAN_DIR", copy)
+    version.cleaner_fingerprint.cache_clear()
+    before = version.cleaner_fingerprint()
+    (copy / "tuned.json").write_text((copy / "tuned.json").read_text() + "\n")
+    version.cleaner_fingerprint.cache_clear()
+    after = version.cleaner_fingerprint()
+    version.cleaner_fingerprint.cache_clear()
+    assert before != after and len(before) == len(after) == 12
