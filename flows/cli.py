@@ -173,8 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
         "shell", help="the DuckDB shell (.venv/bin/duckdb) on the database, read-only, full-text search loaded",
         description=(
             "Open the DuckDB command-line shell installed by set-up (.venv/bin/duckdb, the version that reads "
-            "the file) on the database, read-only, with the fts extension loaded from its installed package, "
-            "so fts_main_articles.match_bm25 works. With SQL, run it and exit."
+            "the file) on the database, read-only, with full-text search loaded (the fts extension from its "
+            "installed package, and the bm25 macro: SELECT * FROM bm25('words')). With SQL, run it and exit."
         ),
         epilog='example: newsflow shell "SELECT title FROM articles_unique LIMIT 5"',
     )
@@ -183,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser(
         "search", help="BM25 full-text search over article titles and texts",
-        description="BM25 full-text search over title and text (DuckDB fts; each run adds its new articles to the index).",
+        description="BM25 full-text search over title and text (as DuckDB's fts scores it; each run adds its new "
+                    "articles to the index; works on a DuckDB file and on a DuckLake).",
         epilog='example: newsflow search "north korea munitions" --limit 5',
     )
     search.add_argument("words", metavar="WORDS")
@@ -425,16 +426,16 @@ def cmd_search(args: argparse.Namespace) -> int:
     if con is None:
         return EXIT_FAILED
     try:
-        reason = search.unavailable_reason(con)
-        if reason:
-            print(f"newsflow: {reason}", file=sys.stderr)
-            return EXIT_FAILED
         if not search.index_exists(con):
             print("newsflow: no search index yet: run `newsflow run` first (it builds the index).", file=sys.stderr)
             return EXIT_FAILED
-        rel = search.search(con, args.words, args.limit)
-        rows = rel.fetchall()
+        rows = search.search(con, args.words, args.limit).fetchall()
         if not rows:
+            indexed, total = search.index_size(con)
+            if total and not indexed:
+                print("newsflow: the search index is empty: run `newsflow run` with NEWSFLOW_SEARCH_INDEX=1 "
+                      "(the default) to build it.", file=sys.stderr)
+                return EXIT_FAILED
             print(f"no articles match {args.words!r}")
         for article_id, title, published, source, score, dup_of, snippet in rows:
             print(f"{score:>8.4f}  {published or '----------'}  {title or '(no title)'}")
@@ -467,7 +468,10 @@ def cmd_shell(args: argparse.Namespace) -> int:
         print(f"newsflow: error: {exe} is missing: run `make setup` (it installs the duckdb-cli package)",
               file=sys.stderr)
         return EXIT_FAILED
-    argv = [str(exe), "-readonly", path, "-cmd", f"LOAD '{extension_path('fts')}'"]
+    from .storage.sqlfiles import load_sql
+
+    argv = [str(exe), "-readonly", path, "-cmd", f"LOAD '{extension_path('fts')}'",
+            "-cmd", load_sql("queries/search/bm25")]
     if args.sql:
         argv += ["-c", args.sql]
     sys.stdout.flush()

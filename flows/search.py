@@ -1,12 +1,21 @@
-"""BM25 full-text search over article titles and texts (DuckDB's fts extension).
+"""BM25 full-text search over article titles and texts, kept as plain tables.
 
-The extension is loaded from the installed ``duckdb-extension-fts`` package
-file, never downloaded. Its index does not follow table changes, and a full
-rebuild costs seconds per ten thousand articles and grows with the corpus, so
-after a run the pipeline calls ``update_index``: it appends the new articles
-to the index tables (which are plain tables in schema ``fts_main_articles``;
-scores are computed at query time from df, tf, doc lengths and stats) and
-rebuilds only when indexed articles were deleted or re-inserted since.
+The index is four tables (``sql/migrations/008_search_index.sql``): terms,
+docs (with each article's token count), postings (term frequency per
+article) and the stop words. They live wherever ``articles`` lives, a DuckDB
+file or a DuckLake, and a run only appends to them. Articles are tokenized,
+stopped and stemmed exactly as DuckDB's fts extension indexes them, and
+``sql/queries/search/bm25.sql`` scores them as its ``match_bm25`` does: the
+results equal the fts index's (tests/test_search.py compares them). Only the
+extension's ``stem()`` is used, from the installed ``duckdb-extension-fts``
+package (never downloaded); fts's own index could not be kept in a DuckLake
+(it is made of macros) and cannot be extended, only rebuilt.
+
+After a run the pipeline calls ``update_index`` inside a write transaction
+(on a lake it holds the catalog lock): articles deleted or re-inserted since
+they were indexed (a reprocess) are taken out, the articles not indexed yet
+go in. Document frequencies and the corpus statistics are counted at query
+time, so nothing is ever rewritten and concurrent writers stay consistent.
 """
 from __future__ import annotations
 
@@ -17,82 +26,43 @@ import duckdb
 from .storage.extensions import load_extension
 from .storage.sqlfiles import execute_script, load_sql
 
-
 log = logging.getLogger(__name__)
-
-UNAVAILABLE_ON_LAKE = (
-    "full-text search is not available with storage=ducklake: DuckDB's fts index cannot be "
-    "stored in a DuckLake catalog; query the articles with `newsflow query` (e.g. ILIKE) instead"
-)
-
-
-def unavailable_reason(con: duckdb.DuckDBPyConnection) -> str | None:
-    """Why search cannot work on this connection (a DuckLake), or None."""
-    from .storage.lake import is_lake
-
-    return UNAVAILABLE_ON_LAKE if is_lake(con) else None
 
 
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """The fts extension (for ``stem``) and the ``bm25`` macro, on this connection."""
     load_extension(con, "fts")
-
-
-def rebuild_index(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the index over articles(title, text); Porter stemming, English stop words."""
-    if unavailable_reason(con):
-        log.warning("search index skipped: %s", UNAVAILABLE_ON_LAKE)
-        return
-    load_fts(con)
-    execute_script(con, "queries/search/rebuild")
+    con.execute(load_sql("queries/search/bm25"))
 
 
 def update_index(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring the index up to date with ``articles``; returns how many articles it
-    indexed (after a rebuild: all of them).
+    """Bring the index up to date with ``articles``; returns how many articles it indexed.
 
-    Appends the articles not indexed yet, giving the same dict, docs, stats and
-    scores a full rebuild would. Rebuilds instead when there is no index yet
-    (or one without our ``sync`` table), or when indexed articles were deleted
-    or re-inserted (a reprocess), since their old terms would have to be taken
-    out. Run it inside the caller's write transaction, as the pipeline does,
-    so readers never see a half-updated index."""
-    if unavailable_reason(con):
-        log.warning("search index skipped: %s", UNAVAILABLE_ON_LAKE)
-        return 0
+    Run it inside the caller's write transaction, as the pipeline does, so readers
+    never see a half-updated index and a killed run leaves the index as it was."""
     load_fts(con)
-    if not index_exists(con) or not _has_sync_table(con):
-        rebuild_index(con)
-        return _indexed_count(con)
-    con.execute(load_sql("queries/search/new_articles"))
-    gone, reinserted, new = con.execute(load_sql("queries/search/staleness")).fetchone()
-    if gone or reinserted:
-        con.execute("DROP TABLE fts_new")
-        rebuild_index(con)
-        return _indexed_count(con)
-    if not new:
-        con.execute("DROP TABLE fts_new")
-        return 0
-    execute_script(con, "queries/search/append")
+    stale = execute_script(con, "queries/search/stale_docs")[0][0]
+    if stale:
+        execute_script(con, "queries/search/remove_stale")
+    con.execute("DROP TABLE search_stale")
+    new = execute_script(con, "queries/search/new_articles")[0][0]
+    if new:
+        execute_script(con, "queries/search/append")
+    con.execute("DROP TABLE search_new")
     return int(new)
 
 
-def _has_sync_table(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute(load_sql("queries/search/has_sync")).fetchone()[0])
-
-
-def _indexed_count(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT count(*) FROM fts_main_articles.docs").fetchone()[0])
-
-
 def index_exists(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_articles'"
-    ).fetchone()[0])
+    """Whether the index tables exist and hold something (a run has indexed its articles)."""
+    return bool(execute_script(con, "queries/search/index_state")[0][0])
+
+
+def index_size(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(articles indexed, articles stored)."""
+    indexed, total = execute_script(con, "queries/search/index_size")[0]
+    return int(indexed), int(total)
 
 
 def search(con: duckdb.DuckDBPyConnection, words: str, limit: int = 20) -> duckdb.DuckDBPyRelation:
-    reason = unavailable_reason(con)
-    if reason:
-        raise RuntimeError(reason)
     load_fts(con)
     return con.sql(load_sql("queries/search/articles"), params={"query": words, "limit": limit})

@@ -112,17 +112,6 @@ def test_readers_see_committed_snapshots_while_a_writer_works(tmp_path, lake_env
     writer.close()
 
 
-def test_search_says_it_is_not_available(tmp_path, lake_env):
-    from flows import search
-
-    con = storage.connect(tmp_path / "news.duckdb")
-    assert search.update_index(con) == 0
-    assert "not available" in search.unavailable_reason(con)
-    with pytest.raises(RuntimeError, match="ducklake"):
-        search.search(con, "anything")
-    con.close()
-
-
 # --- the real flow ------------------------------------------------------------------------
 
 def _snapshot(con) -> dict:

@@ -1,14 +1,18 @@
-"""BM25 search: the incremental index update gives what a full rebuild gives."""
+"""BM25 search (flows/search.py): scores equal to DuckDB's fts extension, the incremental index
+equal to one build, and the same results on a DuckDB file and on a DuckLake."""
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta, timezone
 
+import duckdb
 import pytest
 
 from flows import storage
 from flows.cli import main
-from flows.search import index_exists, load_fts, rebuild_index, search, update_index
+from flows.search import index_exists, index_size, load_fts, search, update_index
+from flows.settings import Settings
+from flows.storage.extensions import load_extension
 from tests_support import synthetic_article
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -30,18 +34,21 @@ def _letters(i: int) -> str:
     return out
 
 
-QUERIES = ["government budget", "storm river bridge", "police", "hospital doctors strike",
-           "café", "election vote", "qbab", "mayor residents festival", _letters(LATE)]
+QUERIES = ["government budget", "storm river bridge", "police", "hospital doctors strike", "the and of",
+           "café", "Résumé, CAFÉ!", "election vote", "qbab", "mayor residents festival", _letters(LATE),
+           "ключ", "don't stop-believing"]
 
 
 def corpus(n: int, seed: int = 3) -> list[dict]:
     """Generated articles, with the cases tokenizing must agree on: no title, accents,
-    capitals and punctuation, a text of stop words only, words first seen late."""
+    capitals and punctuation, a text of stop words only, words first seen late, Cyrillic."""
     rng = random.Random(seed)
     rows = []
     for i in range(n):
         title = None if i % 17 == 0 else f"Headline {i}: the {rng.choice(['Café', 'résumé', 'Storm'])} {_letters(i)}!"
         text = "the and of it" if i % 23 == 0 else synthetic_article(rng, n_paragraphs=2) + f" q{_letters(i % 40)}b."
+        if i % 29 == 0:
+            text += " Ключ к замку, don't-stop believing_now."
         rows.append({"id": f"a{i:05d}", "title": title, "text": text})
     return rows
 
@@ -51,29 +58,53 @@ def insert(con, rows: list[dict], batch: int) -> None:
                          "titles": [r["title"] for r in rows], "texts": [r["text"] for r in rows]})
 
 
-def snapshot(con) -> dict:
+def results(con, queries=QUERIES) -> dict:
+    """Every match of every query, best first: (article_id, unrounded score)."""
+    load_fts(con)
+    return {q: con.execute("SELECT article_id, score FROM bm25($q) ORDER BY score DESC, article_id",
+                           {"q": q}).fetchall() for q in queries}
+
+
+def fts_reference(rows: list[dict], queries=QUERIES) -> dict:
+    """What DuckDB's own fts index gives on the same articles (the scoring we reproduce)."""
+    con = duckdb.connect()
+    load_extension(con, "fts")
+    con.execute("CREATE TABLE articles (article_id VARCHAR, title VARCHAR, text VARCHAR)")
+    con.executemany("INSERT INTO articles VALUES (?, ?, ?)", [(r["id"], r["title"], r["text"]) for r in rows])
+    con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'text', stemmer = 'porter', "
+                "stopwords = 'english')")
+    out = {q: con.execute("SELECT article_id, fts_main_articles.match_bm25(article_id, $q) AS s FROM articles "
+                          "WHERE s IS NOT NULL ORDER BY s DESC, article_id", {"q": q}).fetchall() for q in queries}
+    con.close()
+    return out
+
+
+def assert_same_results(got: dict, want: dict) -> None:
+    """Same articles in the same order; scores to ~1e-9 (a multi-word score sums its terms in
+    whatever order the join gives)."""
+    assert got.keys() == want.keys()
+    for q, rows in want.items():
+        assert [r[0] for r in got[q]] == [r[0] for r in rows], q
+        assert [r[1] for r in got[q]] == pytest.approx([r[1] for r in rows], rel=1e-12, abs=1e-9), q
+
+
+def index_tables(con) -> dict:
     """What the scores depend on, free of docid/termid numbering."""
     return {
-        "dict": sorted(con.execute("SELECT term, df FROM fts_main_articles.dict").fetchall()),
-        "docs": sorted(con.execute("SELECT name, len FROM fts_main_articles.docs").fetchall()),
-        "stats": con.execute("SELECT num_docs, avgdl FROM fts_main_articles.stats").fetchall(),
+        "docs": sorted(con.execute("SELECT article_id, len FROM search_docs").fetchall()),
         "postings": sorted(con.execute(
-            "SELECT d.name, f.field, t.term, count(*) FROM fts_main_articles.terms AS p "
-            "JOIN fts_main_articles.docs AS d USING (docid) JOIN fts_main_articles.dict AS t USING (termid) "
-            "JOIN fts_main_articles.fields AS f USING (fieldid) GROUP BY ALL").fetchall()),
-        "scores": {(q, opts): sorted(con.execute(
-            f"SELECT article_id, fts_main_articles.match_bm25(article_id, $q{opts}) AS s "
-            "FROM articles WHERE s IS NOT NULL", {"q": q}).fetchall())
-            for q in QUERIES for opts in ("", ", fields := 'title'", ", conjunctive := true")},
+            "SELECT d.article_id, t.term, p.tf FROM search_postings AS p JOIN search_docs AS d USING (docid) "
+            "JOIN search_terms AS t USING (termid)").fetchall()),
     }
 
 
-@pytest.fixture
-def open_db(tmp_path):
+@pytest.fixture(params=["duckdb", "ducklake"])
+def open_db(request, tmp_path):
+    """Fresh databases of one storage kind (a DuckLake on a SQLite catalog)."""
     cons = []
 
     def _open(name: str):
-        con = storage.connect(tmp_path / f"{name}.duckdb")
+        con = storage.connect(Settings.from_env(db_path=str(tmp_path / f"{name}.duckdb"), storage=request.param))
         cons.append(con)
         return con
 
@@ -82,96 +113,109 @@ def open_db(tmp_path):
         con.close()
 
 
-def test_incremental_update_equals_full_rebuild(open_db):
+def test_scores_equal_the_fts_extension_and_incremental_equals_one_build(open_db):
     rows = corpus(300)
-    full = open_db("full")
-    insert(full, rows, 0)
-    rebuild_index(full)
+    whole = open_db("whole")
+    insert(whole, rows, 0)
+    assert update_index(whole) == 300
 
     inc = open_db("inc")
     insert(inc, rows[:150], 0)
-    assert update_index(inc) == 150          # no index yet: built whole
+    assert update_index(inc) == 150
     insert(inc, rows[150:260], 1)
     assert update_index(inc) == 110          # appended
     insert(inc, rows[260:], 2)
     inc.execute("BEGIN TRANSACTION")         # as the pipeline calls it
     assert update_index(inc) == 40
     inc.execute("COMMIT")
-
-    want, got = snapshot(full), snapshot(inc)
-    assert got["stats"][0][0] == 300
-    assert [r[0] for r in got["scores"][(_letters(LATE), "")]] == [f"a{LATE:05d}"]
-    assert_same_index(got, want)
     assert update_index(inc) == 0
-    assert inc.execute("SELECT * FROM fts_main_articles.stats").fetchall() == want["stats"]
+
+    want = fts_reference(rows)
+    assert [r[0] for r in want[_letters(LATE)]] == [f"a{LATE:05d}"]
+    assert want["ключ"] and want["café"] and not want["the and of"]
+    assert_same_results(results(whole), want)
+    assert_same_results(results(inc), want)
+    assert index_tables(inc) == index_tables(whole)
+    assert index_size(inc) == (300, 300)
 
 
-def assert_same_index(got: dict, want: dict) -> None:
-    """Tables identical; scores to the last bit or two: a multi-word query sums its
-    terms' subscores in termid order, which differs between the two builds."""
-    for key in ("dict", "docs", "stats", "postings"):
-        assert got[key] == want[key], key
-    assert got["scores"].keys() == want["scores"].keys()
-    for key, rows in want["scores"].items():
-        assert [r[0] for r in got["scores"][key]] == [r[0] for r in rows], key
-        assert [r[1] for r in got["scores"][key]] == pytest.approx([r[1] for r in rows], rel=1e-12, abs=0), key
-
-
-def test_deleted_article_rebuilds(open_db):
-    con = open_db("del")
+def test_deleted_and_reinserted_articles_leave_the_index(open_db):
+    """A reprocess deletes and re-inserts under the same article_id (counts alone cannot tell)."""
+    con = open_db("re")
     rows = corpus(60)
     insert(con, rows, 0)
     update_index(con)
-    con.execute("DELETE FROM articles WHERE article_id = 'a00001'")
-    insert(con, corpus(61)[60:], 1)
-    assert update_index(con) == 60           # rebuilt: 59 kept + 1 new
-    names = {r[0] for r in con.execute("SELECT name FROM fts_main_articles.docs").fetchall()}
-    assert "a00001" not in names and "a00060" in names
-
-
-def test_reinserted_article_with_new_text_rebuilds(open_db):
-    """A reprocess deletes and re-inserts under the same article_id: counts alone cannot tell."""
-    con = open_db("re")
-    insert(con, corpus(40), 0)
-    update_index(con)
-    con.execute("DELETE FROM articles WHERE article_id = 'a00002'")
+    con.execute("DELETE FROM articles WHERE article_id IN ('a00001', 'a00002')")
     insert(con, [{"id": "a00002", "title": "Zeppelin", "text": "A zeppelin over the harbour."}], 1)
-    update_index(con)
+    insert(con, corpus(61)[60:], 1)
+    assert update_index(con) == 2            # a00002 again, and a00060
     assert [r[0] for r in search(con, "zeppelin").fetchall()] == ["a00002"]
-    fresh = open_db("re_full")
-    rows = con.execute("SELECT article_id, title, text FROM articles").fetchall()
-    insert(fresh, [{"id": i, "title": t, "text": x} for i, t, x in rows], 0)
-    rebuild_index(fresh)
-    assert_same_index(snapshot(con), snapshot(fresh))
-
-
-def test_index_made_elsewhere_is_rebuilt(open_db):
-    """An index made without our sync table (by hand, or by an older version) is rebuilt once."""
-    con = open_db("hand")
-    insert(con, corpus(20), 0)
-    load_fts(con)
-    con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'text', overwrite = 1)")
-    assert update_index(con) == 20
-    insert(con, corpus(25)[20:], 1)
-    assert update_index(con) == 5
+    now = con.execute("SELECT article_id, title, text FROM articles").fetchall()
+    assert_same_results(results(con), fts_reference([{"id": i, "title": t, "text": x} for i, t, x in now]))
+    assert index_size(con) == (60, 60)
 
 
 def test_update_on_empty_articles(open_db):
     con = open_db("empty")
     assert update_index(con) == 0 and index_exists(con)
+    assert search(con, "anything").fetchall() == []
     insert(con, corpus(5), 1)
     assert update_index(con) == 5
-    assert con.execute("SELECT num_docs FROM fts_main_articles.stats").fetchone()[0] == 5
+    assert index_size(con) == (5, 5)
 
 
-def test_newsflow_search_end_to_end(tmp_path, capsys):
+def test_generated_corpus_same_on_a_file_and_a_lake(tmp_path):
+    """A few hundred articles of the bench generator (bench/generate_corpus.py), loaded in two
+    steps into a DuckDB file and into a DuckLake: the same results as one fts build."""
+    from flows.evaluation.corpus import generate
+
+    arts, _labels = generate(400, seed=5)
+    rows = [{"id": f"g{i:04d}", "title": a.title, "text": a.text} for i, a in enumerate(arts)]
+    vocab = sorted({w.strip(".,”").lower() for r in rows[:20] for w in r["text"].split()[:40]})
+    queries = [" ".join(random.Random(i).sample(vocab, 2)) for i in range(12)] + [arts[7].title]
+    want = fts_reference(rows, queries)
+    assert sum(len(v) for v in want.values()) > 100
+    for kind in ("duckdb", "ducklake"):
+        con = storage.connect(Settings.from_env(db_path=str(tmp_path / f"{kind}.duckdb"), storage=kind))
+        insert(con, rows[:250], 0)
+        update_index(con)
+        insert(con, rows[250:], 1)
+        update_index(con)
+        assert_same_results(results(con, queries), want)
+        con.close()
+
+
+def test_old_fts_index_is_dropped_by_the_migration(tmp_path):
+    """A database from before migration 008 had fts's own index: the migration drops it."""
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    load_extension(con, "fts")
+    con.execute("CREATE TABLE articles (article_id VARCHAR, title VARCHAR, text VARCHAR)")
+    con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'text')")
+    con.execute("DROP TABLE articles")
+    con.close()
+    con = storage.connect(path)
+    assert not con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_articles'").fetchone()[0]
+    con.close()
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "ducklake"])
+def test_newsflow_search_end_to_end(tmp_path, capsys, monkeypatch, kind):
+    monkeypatch.setenv("NEWSFLOW_STORAGE", kind)
     path = tmp_path / "news.duckdb"
+    assert main(["search", "anything", "--db", str(path)]) == 1    # nothing stored yet
+    capsys.readouterr()
     con = storage.connect(path)
     insert(con, corpus(30), 0)
-    update_index(con)
+    con.close()
+    assert main(["search", "zeppelin", "--db", str(path)]) == 1    # articles, but never indexed
+    assert "index is empty" in capsys.readouterr().err
+    with storage.transaction(path) as con:        # as the pipeline's search_index_task does
+        assert update_index(con) == 30
+    con = storage.connect(path)
     insert(con, [{"id": "late", "title": "Harbour zeppelin sighted", "text": "A zeppelin flew over the harbour."}], 1)
     con.close()
-    with storage.transaction(path) as con:        # as the pipeline's search_index_task does
+    with storage.transaction(path) as con:
         assert update_index(con) == 1
 
     assert main(["search", "zeppelin harbour", "--db", str(path)]) == 0

@@ -147,7 +147,7 @@ def _run_checks_and_reports(settings: Settings, summary: RunSummary, kind: str) 
         results = check_dedup_and_run_task(settings, summary.run_id)
     with summary.clock("data_docs"):
         summary.data_docs = data_docs_task(settings)
-    if settings.search_index and (summary.counts["articles"] or kind == "reprocess"):
+    if settings.search_index:  # also with no new articles: a run killed before this step left some unindexed
         with summary.clock("search_index"):
             search_index_task(settings)
     summary.conclude(results)

@@ -74,8 +74,8 @@ def check_dedup_and_run(con: duckdb.DuckDBPyConnection, settings: Settings, run_
 
 
 def search_index(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Bring the BM25 index up to date after a load (DuckDB's fts index does not follow table
-    changes): new articles are appended; a full rebuild only when articles were replaced."""
+    """Bring the BM25 index up to date after a load: articles replaced since they were indexed
+    go out, the articles not indexed yet go in (flows/search.py)."""
     from ..search import update_index
 
     update_index(con)

@@ -22,14 +22,20 @@ def load_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def execute_script(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> None:
-    """Run a SQL file of several statements; each gets the parameters it names."""
+def execute_script(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> list[tuple]:
+    """Run a SQL file of several statements; each gets the parameters it names. Returns the
+    rows of the last statement (none for a statement that returns nothing)."""
+    cur = None
     for statement in load_sql(name).split(";\n"):
         body = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--")).strip()
         if not body:
             continue
         used = {k: v for k, v in (params or {}).items() if f"${k}" in body}
-        con.execute(body, used or None)
+        cur = con.execute(body, used or None)
+    try:
+        return cur.fetchall() if cur is not None else []
+    except duckdb.InvalidInputException:  # the last statement returns nothing
+        return []
 
 
 @contextlib.contextmanager

@@ -1,59 +1,46 @@
--- Add the articles in temp table fts_new to the BM25 index, exactly as create_fts_index
--- would have indexed them: the index's own tokenize macro, stop words and empty tokens
--- dropped, Porter stems (tested against a full rebuild in tests/test_search.py).
-CREATE OR REPLACE TEMP TABLE fts_new_words AS
-SELECT t.docid, f.fieldid, t.w
+-- Add the articles in temp table search_new to the index, exactly as DuckDB's fts extension
+-- (create_fts_index with stemmer 'porter', stopwords 'english') would index them: its tokenize
+-- macro (lower case, accents stripped, split on digits, punctuation and white space), stop words
+-- and empty tokens dropped, then Porter stems. Only stem() comes from the fts extension.
+CREATE OR REPLACE TEMP TABLE search_new_words AS
+SELECT t.docid, t.w
 FROM (
-    SELECT docid, 'title' AS field, unnest(fts_main_articles.tokenize(title)) AS w FROM fts_new
+    SELECT docid, unnest(string_split_regex(regexp_replace(lower(strip_accents(CAST(title AS VARCHAR))),
+                  '[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''''"`-]+', ' ', 'g'), '\s+')) AS w
+    FROM search_new
     UNION ALL
-    SELECT docid, 'text' AS field, unnest(fts_main_articles.tokenize(text)) AS w FROM fts_new
+    SELECT docid, unnest(string_split_regex(regexp_replace(lower(strip_accents(CAST(text AS VARCHAR))),
+                  '[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''''"`-]+', ' ', 'g'), '\s+')) AS w
+    FROM search_new
 ) AS t
-JOIN fts_main_articles.fields AS f ON f.field = t.field
 WHERE t.w NOT NULL
   AND len(t.w) > 0
-  AND t.w NOT IN (SELECT sw FROM fts_main_articles.stopwords);
+  AND t.w NOT IN (SELECT sw FROM search_stopwords);
 
--- Stemming every occurrence is what makes a rebuild slow: stem each distinct word once.
-CREATE OR REPLACE TEMP TABLE fts_new_stems AS
-SELECT w, stem(w, 'porter') AS term FROM (SELECT DISTINCT w FROM fts_new_words);
+-- Stemming every occurrence is what makes fts's own build slow: stem each distinct word once.
+CREATE OR REPLACE TEMP TABLE search_new_stems AS
+SELECT w, stem(w, 'porter') AS term FROM (SELECT DISTINCT w FROM search_new_words);
 
-CREATE OR REPLACE TEMP TABLE fts_new_df AS
-SELECT s.term, count(DISTINCT n.docid) AS df
-FROM fts_new_words AS n JOIN fts_new_stems AS s USING (w)
-GROUP BY s.term;
+INSERT INTO search_terms (termid, term)
+SELECT (SELECT coalesce(max(termid), 0) FROM search_terms) + row_number() OVER (ORDER BY n.term), n.term
+FROM (SELECT DISTINCT term FROM search_new_stems) AS n
+ANTI JOIN search_terms AS t ON t.term = n.term;
 
-UPDATE fts_main_articles.dict AS d
-SET df = d.df + n.df
-FROM fts_new_df AS n
-WHERE d.term = n.term;
+-- Ordered by term, so a query's few terms touch few row groups (min/max statistics).
+INSERT INTO search_postings (termid, docid, tf)
+SELECT t.termid, w.docid, count(*) AS tf
+FROM search_new_words AS w
+JOIN search_new_stems AS s USING (w)
+JOIN search_terms AS t ON t.term = s.term
+GROUP BY t.termid, w.docid
+ORDER BY t.termid, w.docid;
 
-INSERT INTO fts_main_articles.dict (termid, term, df)
-SELECT (SELECT coalesce(max(termid), -1) FROM fts_main_articles.dict) + row_number() OVER (ORDER BY n.term),
-       n.term, n.df
-FROM fts_new_df AS n
-ANTI JOIN fts_main_articles.dict AS d ON d.term = n.term;
+-- len counts every kept token; an article with none gets 0, as in fts.
+INSERT INTO search_docs (docid, article_id, len, cleaned_at)
+SELECT a.docid, a.article_id, coalesce(c.len, 0), a.cleaned_at
+FROM search_new AS a
+LEFT JOIN (SELECT docid, count(*) AS len FROM search_new_words GROUP BY docid) AS c USING (docid)
+ORDER BY a.docid;
 
-INSERT INTO fts_main_articles.terms (docid, fieldid, termid)
-SELECT n.docid, n.fieldid, d.termid
-FROM fts_new_words AS n
-JOIN fts_new_stems AS s USING (w)
-JOIN fts_main_articles.dict AS d ON d.term = s.term;
-
--- len counts every kept token (a stem is never NULL); an article with none gets 0, as in a rebuild.
-INSERT INTO fts_main_articles.docs (docid, name, len)
-SELECT a.docid, a.name, coalesce(c.len, 0)
-FROM fts_new AS a
-LEFT JOIN (SELECT docid, count(*) AS len FROM fts_new_words GROUP BY docid) AS c USING (docid);
-
--- The same expressions as create_fts_index, so the scores match a rebuild exactly.
-DELETE FROM fts_main_articles.stats;
-INSERT INTO fts_main_articles.stats (num_docs, avgdl)
-SELECT count(docs.docid), sum(docs.len) / count(docs.len) FROM fts_main_articles.docs AS docs;
-
-UPDATE fts_main_articles.sync
-SET cleaned_through = greatest(cleaned_through, (SELECT max(cleaned_at) FROM fts_new));
-
-DROP TABLE fts_new_words;
-DROP TABLE fts_new_stems;
-DROP TABLE fts_new_df;
-DROP TABLE fts_new;
+DROP TABLE search_new_words;
+DROP TABLE search_new_stems;
