@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 VOLATILE = {
     "run_id", "started_at", "finished_at", "ingested_at", "cleaned_at", "quarantined_at", "evaluated_at",
     "added_at", "checked_at", "detected_at", "changed_at", "applied_at", "code_version",
@@ -66,7 +67,7 @@ def dump_connection(con, skip: tuple[str, ...] = ()) -> dict:
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
     ).fetchall()]
     for table in tables:
-        if table == "schema_migrations" or table.startswith("fts_") or table in skip:
+        if table == "schema_migrations" or table.startswith(("fts_", "search_")) or table in skip:
             continue
         cols = [r[0] for r in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
@@ -81,6 +82,14 @@ def dump_connection(con, skip: tuple[str, ...] = ()) -> dict:
             plain.append(d)
         plain.sort(key=lambda d: json.dumps(d, sort_keys=True, default=str))
         out[table] = {"columns": keep, "rows": plain}
+    if "search_docs" in tables and "search_index" not in skip:  # numbered in commit order: compare contents
+        from flows.storage.sqlfiles import load_sql
+
+        cur = con.execute(load_sql("queries/search/contents"))
+        keep = [c[0] for c in cur.description]
+        rows = [dict(zip(keep, row)) for row in cur.fetchall()]
+        if rows:  # (none with NEWSFLOW_SEARCH_INDEX=0, as main() runs: dumps stay comparable with older ones)
+            out["search_index"] = {"columns": keep, "rows": rows}
     return out
 
 

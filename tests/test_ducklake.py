@@ -124,6 +124,12 @@ def _snapshot(con) -> dict:
     }
 
 
+def _searches(con) -> dict:
+    from flows.search import search
+
+    return {q: search(con, q, 50).fetchall() for q in ("north korea munitions", "Russia", "the", "shells artillery")}
+
+
 @pytest.mark.slow
 def test_pipeline_on_a_ducklake_catalog(prefect_api, tmp_path, lake_env):
     from flows.pipeline import newsflow_flow
@@ -145,6 +151,15 @@ def test_pipeline_on_a_ducklake_catalog(prefect_api, tmp_path, lake_env):
     assert con.execute("SELECT sum(n_articles) FROM story_summary").fetchone()[0] == 5
     assert con.execute("SELECT count(*) FROM duplicate_clusters").fetchone()[0] == 1
     before = _snapshot(con)
+    lake_hits = _searches(con)
+    con.close()
+    assert lake_hits["north korea munitions"]
+
+    # The same seeds in a DuckDB file: the same search results.
+    file_db = tmp_path / "file.duckdb"
+    assert newsflow_flow(db_path=str(file_db), storage="duckdb")["status"] == "completed"
+    con = storage.connect(Settings.from_env(db_path=str(file_db), storage="duckdb"), read_only=True)
+    assert _searches(con) == lake_hits
     con.close()
 
     started = time.monotonic()

@@ -47,10 +47,16 @@ def _snapshot_module():
 
 
 def lake_tables(settings: Settings) -> dict:
-    """Every data table of the lake, rows sorted, run ids and clock columns left out."""
+    """Every data table of the lake, rows sorted, run ids and clock columns left out (the search
+    index as its contents), plus what ``newsflow search`` answers to a few queries."""
+    from flows.search import search
+
     con = storage.connect(settings, read_only=True)
     try:
-        return _snapshot_module().dump_connection(con, skip=PER_RUN_TABLES)
+        tables = _snapshot_module().dump_connection(con, skip=PER_RUN_TABLES)
+        titles = [r[0] for r in con.execute("SELECT title FROM articles ORDER BY article_id LIMIT 6").fetchall()]
+        tables["search results"] = {q: search(con, q, 30).fetchall() for q in titles + ["the said"]}
+        return tables
     finally:
         con.close()
 
@@ -159,6 +165,8 @@ def one_run(postgres, corpus, tmp_path_factory, prefect_api) -> dict:
     assert proc.returncode == 0, proc.stderr[-3000:]
     tables = lake_tables(lake_settings(tmp, spec))
     assert len(tables["duplicates"]["rows"]) > 10 and len(tables["stories"]["rows"]) > 0
+    assert len(tables["search_index"]["rows"]) > 1000 and all(tables["search results"][q] for q in list(
+        tables["search results"])[:6])
     return tables
 
 
@@ -169,7 +177,9 @@ def test_concurrent_writers_end_with_one_runs_tables(postgres, corpus, one_run, 
     spec = postgres.new_database()
     settings, reader = _writers(writers, corpus, tmp_path, spec, cli_env)
     tables = lake_tables(settings)
-    assert {t: len(v["rows"]) for t, v in tables.items()} == {t: len(v["rows"]) for t, v in one_run.items()}
+    assert {t: len(v["rows"]) for t, v in tables.items() if "rows" in v} == {
+        t: len(v["rows"]) for t, v in one_run.items() if "rows" in v}
+    assert tables["search results"] == one_run["search results"]
     assert tables == one_run
     assert reader.errors == [] and reader.queries > 0
 
