@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from functools import partial
 
@@ -163,13 +164,58 @@ def warm_worker() -> None:
 
 def clean_in_process(docs: list[RawDocument], settings: Settings, progress=None) -> list[Article | Rejection]:
     """Clean in this process (no per-document time limit): small text dumps (bounded in size,
-    cleaned in linear time; see needs_workers), Dask workers."""
+    cleaned in linear time; see needs_workers)."""
     out = []
     for d in docs:
         out.append(_clean_or_reject(d, settings))
         if progress:
             progress(1)
     return out
+
+
+DASK_DAEMON_ENV = "DASK_DISTRIBUTED__WORKER__DAEMON"
+
+
+class DaemonicDaskWorker(RuntimeError):
+    """A Dask worker that cannot start the processes the per-document time limit needs."""
+
+
+_dask_cleaners = threading.local()  # one Cleaner (one child process) per Dask worker thread
+
+
+def clean_on_dask_worker(docs: list[RawDocument], settings: Settings, progress=None) -> list[Article | Rejection]:
+    """Clean a share of a batch on a Dask worker, with the same per-document time limit as
+    locally: a child process of the worker cleans, and one that overruns is killed and its
+    document quarantined ("timeout"). One child per worker thread, kept between tasks (its
+    imports cost seconds); Dask decides the parallelism.
+
+    Dask starts its workers as daemonic processes by default, and Python does not let a
+    daemonic process have children: such a worker stops the run with how to start it
+    (``DASK_DISTRIBUTED__WORKER__DAEMON=False``), rather than clean without the limit."""
+    import multiprocessing
+
+    settings = settings.with_(workers=1)
+    if needs_workers(docs, settings.workers) and multiprocessing.current_process().daemon:
+        raise DaemonicDaskWorker(
+            f"this Dask worker ({_dask_worker_address()}) runs as a daemonic process, which cannot start the "
+            f"process that enforces the per-document time limit (NEWSFLOW_EXTRACT_TIMEOUT_S): start the Dask "
+            f"workers with {DASK_DAEMON_ENV}=False in their environment (or distributed.worker.daemon: false "
+            f"in their Dask config)")
+    cleaner = getattr(_dask_cleaners, "cleaner", None)
+    if cleaner is None or cleaner.settings != settings:
+        if cleaner is not None:
+            cleaner.close()
+        cleaner = _dask_cleaners.cleaner = Cleaner(settings)
+    return cleaner.clean(docs, progress)
+
+
+def _dask_worker_address() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return "not a Dask worker"
 
 
 class Cleaner:

@@ -43,7 +43,9 @@ def stage_task(name: str, target: str, doc: str, in_transaction: bool = False, *
 
 check_raw_task = stage_task("check-raw", "quality:check_raw", "Raw-stage checks of a batch.")
 check_clean_task = stage_task("check-clean", "quality:check_clean", "Clean-stage checks of a batch.")
-clean_chunk_task = stage_task("clean-chunk", "clean:clean_in_process", "Clean a share of a batch on a Dask worker.")
+clean_chunk_task = stage_task(
+    "clean-chunk", "clean:clean_on_dask_worker",
+    "Clean a share of a batch on a Dask worker, in a child process with the per-document time limit.")
 signatures_task = stage_task("signatures", "dedup:compute_signatures", "MinHash signatures of a batch on a Dask worker.")
 data_docs_task = stage_task("data-docs", "pipeline.stages:data_docs", "Build the Data Docs site.")
 store_and_dedup_task = stage_task(
