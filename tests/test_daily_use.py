@@ -46,7 +46,7 @@ def sample_db(tmp_path_factory, prefect_api):
 @pytest.mark.slow
 def test_readme_shell_examples_work_as_written(sample_db):
     statements = readme_shell_examples()
-    assert any(s.startswith("LOAD ") for s in statements) and any("match_bm25" in s for s in statements)
+    assert any(s.startswith("LOAD ") for s in statements) and any("bm25(" in s for s in statements)
     argv = [str(DUCKDB), "-readonly", str(sample_db)]
     for statement in statements:
         argv += ["-c", statement]
@@ -60,8 +60,7 @@ def test_readme_shell_examples_work_as_written(sample_db):
 def test_newsflow_shell_loads_search_and_runs_sql(sample_db):
     out = subprocess.run(
         [sys.executable, "-m", "flows", "shell", "--db", str(sample_db),
-         "SELECT count(*) AS hits FROM (SELECT fts_main_articles.match_bm25(article_id, 'korea') AS s "
-         "FROM articles) WHERE s IS NOT NULL"],
+         "SELECT count(*) AS hits FROM bm25('korea')"],
         cwd="/", capture_output=True, text=True, timeout=120,
     )
     assert out.returncode == 0, out.stderr

@@ -54,8 +54,10 @@ def lake_tables(settings: Settings) -> dict:
     con = storage.connect(settings, read_only=True)
     try:
         tables = _snapshot_module().dump_connection(con, skip=PER_RUN_TABLES)
-        titles = [r[0] for r in con.execute("SELECT title FROM articles ORDER BY article_id LIMIT 6").fetchall()]
-        tables["search results"] = {q: search(con, q, 30).fetchall() for q in titles + ["the said"]}
+        words = [r[0] for r in con.execute(  # a few words of some articles' texts
+            "SELECT array_to_string(string_split(text, ' ')[1:6], ' ') FROM articles ORDER BY article_id LIMIT 6"
+        ).fetchall()]
+        tables["search results"] = {q: search(con, q, 30).fetchall() for q in words + ["the said"]}
         return tables
     finally:
         con.close()
@@ -165,8 +167,8 @@ def one_run(postgres, corpus, tmp_path_factory, prefect_api) -> dict:
     assert proc.returncode == 0, proc.stderr[-3000:]
     tables = lake_tables(lake_settings(tmp, spec))
     assert len(tables["duplicates"]["rows"]) > 10 and len(tables["stories"]["rows"]) > 0
-    assert len(tables["search_index"]["rows"]) > 1000 and all(tables["search results"][q] for q in list(
-        tables["search results"])[:6])
+    assert len(tables["search_index"]["rows"]) > 1000
+    assert sum(bool(hits) for hits in tables["search results"].values()) >= 5
     return tables
 
 
