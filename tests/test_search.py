@@ -2,6 +2,7 @@
 equal to one build, and the same results on a DuckDB file and on a DuckLake."""
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -225,3 +226,27 @@ def test_newsflow_search_end_to_end(tmp_path, capsys, monkeypatch, kind):
     assert capsys.readouterr().out.count("test") == 3      # three hits, source 'test'
     assert main(["search", "xylophonequartet", "--db", str(path)]) == 0
     assert "no articles match" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_run_with_nothing_new_indexes_what_an_earlier_run_left(cli_env, tmp_path):
+    """A run killed after its batches but before its search-index step leaves articles out of
+    the index (here: a run with the index switched off); the next run, even one with nothing
+    new (the no-op path, no Prefect), indexes them."""
+    from conftest import run_cli
+
+    path = tmp_path / "news.duckdb"
+    first = run_cli(["run", "--db", str(path), "--no-progress"], dict(cli_env, NEWSFLOW_SEARCH_INDEX="0"))
+    assert first.returncode == 0, first.stderr
+    con = storage.connect(path, read_only=True)
+    assert index_size(con) == (0, 5)
+    con.close()
+    env = {k: v for k, v in cli_env.items() if k != "PREFECT_API_URL"}
+    again = run_cli(["run", "--db", str(path), "--no-progress", "--json"], env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["counts"]["already_stored"] == 5
+    con = storage.connect(path, read_only=True)
+    assert index_size(con) == (5, 5)
+    assert [r[1] for r in search(con, "north korea munitions").fetchall()][:1] == [
+        "Russia's foreign minister will visit North Korea amid claims of weapons supplied to Moscow"]
+    con.close()
