@@ -156,13 +156,14 @@ def test_deleted_and_reinserted_articles_leave_the_index(open_db):
     assert index_size(con) == (60, 60)
 
 
-def test_update_on_empty_articles(open_db):
-    con = open_db("empty")
+def test_update_on_empty_articles(tmp_path):
+    con = storage.connect(tmp_path / "empty.duckdb")
     assert update_index(con) == 0 and index_exists(con)
     assert search(con, "anything").fetchall() == []
     insert(con, corpus(5), 1)
     assert update_index(con) == 5
     assert index_size(con) == (5, 5)
+    con.close()
 
 
 def test_generated_corpus_same_on_a_file_and_a_lake(tmp_path):
