@@ -2,8 +2,10 @@
 -- (create_fts_index with stemmer 'porter', stopwords 'english') would index them: its tokenize
 -- macro (lower case, accents stripped, split on digits, punctuation and white space), stop words
 -- and empty tokens dropped, then Porter stems. Only stem() comes from the fts extension.
+
+-- One row per article and distinct word, with its count (half the rows of one per occurrence).
 CREATE OR REPLACE TEMP TABLE search_new_words AS
-SELECT t.docid, t.w
+SELECT t.docid, t.w, count(*) AS n
 FROM (
     SELECT docid, unnest(string_split_regex(regexp_replace(lower(strip_accents(CAST(title AS VARCHAR))),
                   '[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''''"`-]+', ' ', 'g'), '\s+')) AS w
@@ -15,7 +17,8 @@ FROM (
 ) AS t
 WHERE t.w NOT NULL
   AND len(t.w) > 0
-  AND t.w NOT IN (SELECT sw FROM search_stopwords);
+  AND t.w NOT IN (SELECT sw FROM search_stopwords)
+GROUP BY t.docid, t.w;
 
 -- Stemming every occurrence is what makes fts's own build slow: stem each distinct word once.
 CREATE OR REPLACE TEMP TABLE search_new_stems AS
@@ -28,7 +31,7 @@ ANTI JOIN search_terms AS t ON t.term = n.term;
 
 -- Ordered by term, so a query's few terms touch few row groups (min/max statistics).
 INSERT INTO search_postings (termid, docid, tf)
-SELECT t.termid, w.docid, count(*) AS tf
+SELECT t.termid, w.docid, sum(w.n) AS tf
 FROM search_new_words AS w
 JOIN search_new_stems AS s USING (w)
 JOIN search_terms AS t ON t.term = s.term
@@ -39,7 +42,7 @@ ORDER BY t.termid, w.docid;
 INSERT INTO search_docs (docid, article_id, len, cleaned_at)
 SELECT a.docid, a.article_id, coalesce(c.len, 0), a.cleaned_at
 FROM search_new AS a
-LEFT JOIN (SELECT docid, count(*) AS len FROM search_new_words GROUP BY docid) AS c USING (docid)
+LEFT JOIN (SELECT docid, sum(n) AS len FROM search_new_words GROUP BY docid) AS c USING (docid)
 ORDER BY a.docid;
 
 DROP TABLE search_new_words;
