@@ -215,3 +215,22 @@ def test_a_writer_killed_mid_run_then_a_rerun_ends_identical(postgres, corpus, o
                             "--no-progress", "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
     assert lake_tables(settings) == one_run
+
+
+def test_newsflow_search_on_a_postgres_catalog(postgres, tmp_path, monkeypatch, capsys):
+    """The search index lives in the lake: updated in a write transaction (under the catalog
+    lock), read by `newsflow search` from anywhere with the same settings."""
+    from flows.cli import main
+    from flows.search import update_index
+    from test_search import corpus, insert
+
+    spec = postgres.new_database()
+    settings = lake_settings(tmp_path, spec)
+    for name, value in [("STORAGE", "ducklake"), ("LAKE_CATALOG", spec), ("LAKE_DATA_PATH", settings.lake_data_path)]:
+        monkeypatch.setenv(f"NEWSFLOW_{name}", value)
+    with storage.transaction(settings) as con:
+        insert(con, corpus(30), 0)
+        insert(con, [{"id": "late", "title": "Harbour zeppelin sighted", "text": "A zeppelin over the harbour."}], 1)
+        assert update_index(con) == 31
+    assert main(["search", "zeppelin", "--db", str(tmp_path / "reader.duckdb")]) == 0
+    assert "Harbour zeppelin sighted" in capsys.readouterr().out
