@@ -205,7 +205,8 @@ def clean_on_dask_worker(docs: list[RawDocument], settings: Settings, progress=N
     if cleaner is None or cleaner.settings != settings:
         if cleaner is not None:
             cleaner.close()
-        cleaner = _dask_cleaners.cleaner = Cleaner(settings)
+        # no memo of earlier results: it would outlive the run on a long-lived worker
+        cleaner = _dask_cleaners.cleaner = Cleaner(settings, reuse_stored=False, reuse_copies=False)
     return cleaner.clean(docs, progress)
 
 
