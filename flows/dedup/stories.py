@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain, repeat
@@ -177,7 +178,7 @@ class StoryBook:
         keep = order[(rank < self.p.doc_terms) & (raw[order] > 0)]
         kept_doc = doc_of[keep]
         bounds = np.searchsorted(kept_doc, np.arange(n + 1))
-        kt, kw = terms[keep].tolist(), raw[keep].tolist()
+        kt, kw = list(map(sys.intern, terms[keep].tolist())), raw[keep].tolist()  # one string per term in the book
         for i, d in enumerate(docs):
             a, b = bounds[i], bounds[i + 1]
             ws = kw[a:b]
@@ -286,7 +287,7 @@ def assign_stories(con: duckdb.DuckDBPyConnection, docs: list[Doc], params: Stor
         tbl = pa.table({"story_id": pa.array(missing, pa.string())})
         cents: dict[str, dict[str, float]] = {}
         for sid, term, w in run(con, "dedup_story_centroids_of", tbl):
-            cents.setdefault(sid, {})[term] = w
+            cents.setdefault(sid, {})[sys.intern(term)] = w
         for sid, n, first, last in run(con, "dedup_story_meta_of", tbl):
             book._put(Story(sid, cents.get(sid, {}), n, first, last))
     before = len(book.stories)
@@ -310,7 +311,7 @@ class _KeptBook:
     only the stories they have not seen, instead of every candidate story again, batch after batch.
     Anything else (another writer, a rolled-back batch, a reset, another database) starts afresh."""
 
-    MAX_TERMS = 3_000_000  # centroid terms held (about 300 MB): beyond it, batches load their stories
+    MAX_TERMS = 2_000_000  # centroid terms held (about 150 MB): beyond it, batches load their stories
 
     def __init__(self):
         self.book: StoryBook | None = None
