@@ -90,14 +90,10 @@ def tokenise_batch(texts: list[str]) -> TokenBatch:
     # Token hash = polynomial hash of its bytes, from prefix sums: H[i] = sum_{j<i} (b_j+1) P^j
     # (mod 2^64); a token [s, e) hashes to (H[e] - H[s]) * P^-s, P odd so invertible mod 2^64.
     with np.errstate(over="ignore"):
-        powers = np.full(len(buf) + 1, _P, dtype=np.uint64)
-        powers[0] = 1
-        np.cumprod(powers, out=powers)
+        powers = _powers(_P, len(buf) + 1)
         prefix = np.zeros(len(buf) + 1, dtype=np.uint64)
         np.cumsum((buf.astype(np.uint64) + np.uint64(1)) * powers[:-1], out=prefix[1:])
-        inverse = np.full(len(buf) + 1, _P_INV, dtype=np.uint64)
-        inverse[0] = 1
-        np.cumprod(inverse, out=inverse)
+        inverse = _powers(_P_INV, len(buf) + 1)
         tokens = mix64(((prefix[ends] - prefix[starts]) * inverse[starts]) ^ (lens.astype(np.uint64) * _M[0]))
     # boundaries: a text separator, or two newlines since the previous token, start a paragraph
     nl_pos = np.flatnonzero(buf == 10)
@@ -110,6 +106,20 @@ def tokenise_batch(texts: list[str]) -> TokenBatch:
     para_lens = np.diff(np.append(para_start_idx, n_tok)).astype(np.int64)
     doc_paras = np.bincount(doc_of_tok[para_start_idx], minlength=n_docs).astype(np.int64)
     return TokenBatch(tokens=tokens, para_lens=para_lens, doc_paras=doc_paras)
+
+
+def _powers(base: np.uint64, n: int, block: int = 1024) -> np.ndarray:
+    """base**i modulo 2^64 for i < n: the values a running product gives, from two short running
+    products and one multiplication per element (numpy's cumprod over a whole batch's bytes was
+    a third of the tokeniser's time)."""
+    with np.errstate(over="ignore"):
+        small = np.full(block, base, dtype=np.uint64)
+        small[0] = 1
+        np.cumprod(small, out=small)  # base**r, r < block
+        big = np.full(-(-n // block), small[-1] * np.uint64(base), dtype=np.uint64)
+        big[0] = 1
+        np.cumprod(big, out=big)  # base**(block * q)
+        return (big[:, None] * small[None, :]).ravel()[:n]
 
 
 def sequence_hashes(tokens: np.ndarray, lens: np.ndarray) -> np.ndarray:

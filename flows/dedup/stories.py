@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
+from operator import mul
 
 import duckdb
 import numpy as np
@@ -43,6 +45,7 @@ import pyarrow as pa
 from .sqlio import run
 
 STORY_PASSAGE_MIN = 15  # shared content shingles that count as a shared passage
+_ZEROS = repeat(0.0)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,12 @@ class StoryBook:
         for s in stories or []:
             self._put(s)
 
+    def begin_batch(self) -> None:
+        """Forget the previous batch's bookkeeping (kept across batches: stories, index, frequencies)."""
+        self._df_before = dict(self.df)
+        self.story_of_doc = {}
+        self.touched = set()
+
     def _put(self, s: Story) -> None:
         self.stories[s.story_id] = s
         s.norm = _norm(s.centroid)
@@ -169,7 +178,7 @@ class StoryBook:
         keep = order[(rank < self.p.doc_terms) & (raw[order] > 0)]
         kept_doc = doc_of[keep]
         bounds = np.searchsorted(kept_doc, np.arange(n + 1))
-        kt, kw = terms[keep].tolist(), raw[keep].tolist()
+        kt, kw = list(map(sys.intern, terms[keep].tolist())), raw[keep].tolist()  # one string per term in the book
         for i, d in enumerate(docs):
             a, b = bounds[i], bounds[i + 1]
             ws = kw[a:b]
@@ -191,8 +200,8 @@ class StoryBook:
     def score(self, doc: Doc, s: Story) -> float:
         if not s.norm:
             return 0.0
-        c = s.centroid
-        return sum(w * c.get(t, 0.0) for t, w in doc.vector.items()) / s.norm
+        # the same products added in the same order as a generator would, at C speed
+        return sum(map(mul, doc.vector.values(), map(s.centroid.get, doc.vector, _ZEROS))) / s.norm
 
     def place(self, doc: Doc) -> str:
         """Put one (vectorised) article in a story; returns the story id."""
@@ -255,8 +264,13 @@ def assign_stories(con: duckdb.DuckDBPyConnection, docs: list[Doc], params: Stor
         return 0, 0
     terms = sorted({t for d in docs for t in d.feats})
     df = dict(run(con, "dedup_story_df_of", pa.table({"term": pa.array(terms, pa.string())})))
-    n_docs = run(con, "dedup_story_corpus")[0][0]
-    book = StoryBook(params, n_docs, df)
+    state = _state(con, docs[0].doc_no, params)
+    book = _KEPT.take(state)
+    if book is None:
+        book = StoryBook(params, state[2], df)
+    else:  # the stored stories are as this book left them: only this batch's frequencies are read
+        dict.update(book.df, df)  # set, not add (Counter.update adds)
+        book.begin_batch()
     book.vectorise(docs)  # vectors first: they depend on frequencies only, so candidates can be loaded once
     new_nos = {d.doc_no for d in docs}
     linked = sorted({n for d in docs for n in d.copies + d.passages if n not in new_nos})
@@ -268,18 +282,52 @@ def assign_stories(con: duckdb.DuckDBPyConnection, docs: list[Doc], params: Stor
         for no, sid in run(con, "dedup_stories_of_docs", pa.table({"doc_no": pa.array(linked, pa.int64())})):
             book.story_of_doc[no] = sid
             story_ids.add(sid)
-    if story_ids:
-        tbl = pa.table({"story_id": pa.array(sorted(story_ids), pa.string())})
+    missing = sorted(story_ids - book.stories.keys())
+    if missing:
+        tbl = pa.table({"story_id": pa.array(missing, pa.string())})
         cents: dict[str, dict[str, float]] = {}
         for sid, term, w in run(con, "dedup_story_centroids_of", tbl):
-            cents.setdefault(sid, {})[term] = w
+            cents.setdefault(sid, {})[sys.intern(term)] = w
         for sid, n, first, last in run(con, "dedup_story_meta_of", tbl):
             book._put(Story(sid, cents.get(sid, {}), n, first, last))
-    before = set(book.stories)
+    before = len(book.stories)
     placed = [book.place(d) for d in docs]
     _write(con, book, docs, placed)
     moved = run(con, "dedup_stories_follow_canonical")
-    return len(set(book.stories) - before), (moved[0][0] if moved else 0)
+    _KEPT.keep(book, _state(con, docs[-1].doc_no + 1, params))
+    return len(book.stories) - before, (moved[0][0] if moved else 0)
+
+
+def _state(con: duckdb.DuckDBPyConnection, next_doc_no: int, params: StoryParams) -> tuple:
+    """What identifies the stored stories between two batches of this process: the database,
+    where the batch's doc numbers start, the articles counted and the stories stored."""
+    db, n_docs, n_stories = run(con, "dedup_story_state")[0]
+    return (db, next_doc_no, n_docs, n_stories, params)
+
+
+class _KeptBook:
+    """The last batch's StoryBook, reused by the next batch when the stored stories are exactly as
+    it left them (same database, the next doc numbers, same counts): a run's batches then load
+    only the stories they have not seen, instead of every candidate story again, batch after batch.
+    Anything else (another writer, a rolled-back batch, a reset, another database) starts afresh."""
+
+    MAX_TERMS = 2_000_000  # centroid terms held (about 150 MB): beyond it, batches load their stories
+
+    def __init__(self):
+        self.book: StoryBook | None = None
+        self.state: tuple | None = None
+
+    def take(self, state: tuple) -> StoryBook | None:
+        book, self.book = (self.book if self.state == state else None), None
+        self.state = None
+        return book
+
+    def keep(self, book: StoryBook, state: tuple) -> None:
+        if sum(len(s.centroid) for s in book.stories.values()) <= self.MAX_TERMS:
+            self.book, self.state = book, state
+
+
+_KEPT = _KeptBook()
 
 
 def _write(con: duckdb.DuckDBPyConnection, book: StoryBook, docs: list[Doc], placed: list[str]) -> None:

@@ -102,20 +102,19 @@ def html_leftover(text: str) -> str | None:
 # 30 s on 110 KB of "a:a:a:...".
 _LEFT = re.compile(r"[a-z][a-z0-9]{2,}")
 _RIGHT = re.compile(r"[A-Za-z][a-z]+\b")
-_TOKEN = re.compile(r"\S+")
+_OPENERS = "\"'“‘([{«"
+_GLUE = re.compile(r"[:,](?=\S)")  # a glue character with more token after it
+_SPACE = re.compile(r"\s")
 _LEFT_HEAD = re.compile(r"[a-z0-9]*")
 _GLUE_OK = {"http", "https", "ftp", "mailto", "file", "urn", "www", "tel", "data"}
-_OPENERS = "\"'“‘([{«"
 
 
 def spam_token(text: str) -> str | None:
     """The first token glued to a word with a colon or comma, e.g. ``x:Word``
     (a colon anywhere wins over a comma, as people read the observed value)."""
     first_comma = None
-    for m in _TOKEN.finditer(text):
-        if ":" not in m.group() and "," not in m.group():
-            continue
-        found = _glued_in(text, m.start(), m.end())
+    for start, end in _glue_tokens(text):
+        found = _glued_in(text, start, end)
         if found is None:
             continue
         glue, token = found
@@ -123,6 +122,23 @@ def spam_token(text: str) -> str | None:
             return f"glued token {_short(token)!r}"
         first_comma = first_comma or token
     return f"glued token {_short(first_comma)!r}" if first_comma else None
+
+
+def _glue_tokens(text: str):
+    """(start, end) of each whitespace-separated token with a glue character followed by more
+    token, in order: the only tokens _glued_in can accept. Found from the glue characters (one
+    C-level scan) rather than by a Python step per token; each token is walked once."""
+    end = -1
+    for m in _GLUE.finditer(text):
+        at = m.start()
+        if at < end:
+            continue  # a later glue character of the token just given
+        start = at
+        while start and not text[start - 1].isspace():
+            start -= 1
+        space = _SPACE.search(text, at)
+        end = space.start() if space else len(text)
+        yield start, end
 
 
 def _glued_in(text: str, start: int, end: int) -> tuple[str, str] | None:

@@ -1,6 +1,7 @@
 """Several runs in any split give the same pairs as one run; re-running adds nothing."""
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
@@ -87,3 +88,19 @@ def test_block_becoming_template_later_undoes_the_early_verdict(tmp_path):
     if early:  # the early verdict was a copy: its undoing is on record
         assert con.execute("SELECT count(*) FROM duplicate_canonical_changes WHERE run_id = 'run2'").fetchone()[0] >= 1
     con.close()
+
+
+def test_a_wire_story_on_hundreds_of_sites_costs_one_check_per_copy(con, dev_bodies):
+    """Exact copies (after normalising: case, spacing) of one text arriving over several batches
+    are each verified once, against the cluster's first article, never against each other:
+    O(n) pair checks for a cluster of n, not O(n x k)."""
+    body = sorted(dev_bodies.values(), key=len)[-1]
+    day = dt.date(2024, 5, 1)
+    copies = [make_article(f"wire{i:03d}", body.upper() if i % 3 == 1 else body.replace(" ", "  ") if i % 3 == 2
+                           else body, day + dt.timedelta(days=1)) for i in range(300)]
+    reports = [ingest(con, copies[lo:lo + 100], f"run{lo}") for lo in (0, 100, 200)]
+    dups = duplicates(con)
+    assert len(dups) == 299 and {c for c, _ in dups.values()} == {"wire000"}
+    assert {k for _, k in dups.values()} == {"exact"}
+    assert sum(r.verified for r in reports) <= 300  # one check per copy at most
+    assert sum(r.band_candidates + r.anchor_candidates for r in reports) == 0  # copies add no band or anchor rows

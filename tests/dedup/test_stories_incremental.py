@@ -94,3 +94,44 @@ def test_duplicates_share_their_canonicals_story_when_the_canonical_changes(con,
     rows = con.execute("""SELECT count(*) FROM duplicates d JOIN stories s ON s.article_id = d.article_id
                           JOIN stories c ON c.article_id = d.canonical_id WHERE s.story_id <> c.story_id""").fetchone()
     assert rows == (0,)
+
+
+def test_stories_kept_between_batches_never_outlive_a_rollback_or_another_database(tmp_path, corpus):
+    """A run's batches reuse the last batch's stories in memory (stories._KEPT) only while the
+    stored stories are as that batch left them: a rolled-back batch, or a batch written to
+    another database in between, starts afresh and gives what a fresh process gives."""
+    from flows import storage
+    from flows.dedup import dedup_batch, stories
+    from flows.settings import Settings
+    from flows.storage.writes import article_table
+
+    def fresh_reference():
+        stories._KEPT.take(None)
+        con = storage.connect(str(tmp_path / "ref.duckdb"))
+        ingest(con, corpus[:20], "a")
+        stories._KEPT.take(None)
+        ingest(con, corpus[20:], "b")
+        state = _state(con)
+        con.close()
+        return state
+
+    expected = fresh_reference()
+    con = storage.connect(str(tmp_path / "kept.duckdb"))
+    ingest(con, corpus[:20], "a")
+    con.execute("BEGIN TRANSACTION")  # a batch that is rolled back after its stories were placed
+    storage.insert_arrow(con, "queries/articles/insert_articles", article_table(corpus[30:]),
+                         {"run_id": "x", "code_version": "test"})
+    dedup_batch(con, corpus[30:], "x", Settings())
+    con.execute("ROLLBACK")
+    ingest(con, corpus[20:], "b")
+    assert _state(con) == expected
+    con.close()
+
+    con = storage.connect(str(tmp_path / "kept2.duckdb"))
+    other = storage.connect(str(tmp_path / "other.duckdb"))
+    ingest(con, corpus[:20], "a")
+    ingest(other, corpus[:20], "a")  # another database in between
+    ingest(con, corpus[20:], "b")
+    assert _state(con) == expected
+    con.close()
+    other.close()
