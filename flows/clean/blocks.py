@@ -201,7 +201,7 @@ def line_features(lines: list[str], index: dict, top, link_share) -> list[list[f
         vector[_POS["next_sentence_end"]] = ends[i + 1] if i + 1 < n else 1.0
         vector[_POS["prev_short"]] = shorts[i - 1] if i else 0.0
         vector[_POS["next_short"]] = shorts[i + 1] if i + 1 < n else 0.0
-        el = _find(index, core.split(None, MAX_KEY_TOKENS)[:MAX_KEY_TOKENS])
+        el = _find(index, core.replace("|", " ").split(None, MAX_KEY_TOKENS)[:MAX_KEY_TOKENS])  # a row: its cells
         if el is not None or not i:
             previous = _markup_features(el, top)
         # else: a line split off by <br>, from where the previous one came from

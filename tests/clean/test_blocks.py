@@ -28,7 +28,10 @@ def _page() -> str:
     <figure><img src="f.jpg"><figcaption>{CAPTION}</figcaption></figure>
     <div class="promo-box"><p>{PROMO}</p></div></div></article>
     <section class="comments"><div class="comment-list"><p class="comment-text">{COMMENT}</p></div></section>
-    <table><tr><td>Route</td><td>Minutes between boats</td></tr></table>
+    <table><tr>
+      <td>Route</td>
+      <td>Minutes between boats</td>
+    </tr></table>
     </body></html>"""
 
 
