@@ -11,7 +11,8 @@ settings, and with ``favor_precision=True`` (trafilatura's metadata comes from
 metric; title, date and authors are exact-match shares (``eval_sets``).
 
 Honest figures: what newsflow tunes on these pages (``flows.clean.tuned``:
-which extraction path wins for which kind of page) is re-fitted by k-fold
+which extraction path wins for which kind of page; ``flows.clean.blocks``:
+the line model, trained by ``train_blocks``) is re-fitted by k-fold
 cross-validation by site: fit on the pages of k-1 folds of sites, score the
 held-out fold, concatenate. The cross-validated column comes first, the
 in-sample one beside it. Speed is pages per second per core: the CPU time
@@ -167,10 +168,19 @@ def body_f1(texts: list[str], truths: list[str]) -> float:
     return prf([cached_score(t, g) for t, g in zip(texts, truths)])[2]
 
 
-def cross_validated(pages: list[Page], outputs: list[dict], k: int) -> tuple[list[dict], list[dict], list[dict]]:
-    """newsflow's outputs with its tuned choices fitted out of fold and in
-    sample, and the choices of each fold (the last one: fitted on all pages)."""
+def _lines(cand: dict, text: str) -> tuple[list[str], list[list[float]]]:
+    """A candidate text as rendered lines with their feature vectors (none if not computed)."""
+    return (text.split("\n\n") if text else []), (cand.get("vectors") or {}).get(text) or []
+
+
+def cross_validated(pages: list[Page], outputs: list[dict], k: int, use_blocks: bool = True
+                    ) -> tuple[list[dict], list[dict], list[dict]]:
+    """newsflow's outputs with its tuned choices (``tuned`` and the line model
+    of ``blocks``) fitted out of fold and in sample, and the choices of each
+    fold (the last one: fitted on all pages)."""
     from flows.clean import tuned
+
+    import train_blocks
 
     cands = [o["newsflow"].get("candidates") for o in outputs]
     for i, c in enumerate(cands):
@@ -180,19 +190,34 @@ def cross_validated(pages: list[Page], outputs: list[dict], k: int) -> tuple[lis
                     for w in (True, False) for m in (True, False)]
             cands[i] = {"share": dict.fromkeys(fast, 1.0), "texts": dict.fromkeys(fast, text)}
     truths = [p.body for p in pages]
+
+    def fit(idx: list[int]) -> dict:
+        model = tuned.fit([cands[i] for i in idx], [truths[i] for i in idx], body_f1)
+        if use_blocks:
+            chosen = [_lines(cands[i], tuned.choose(cands[i], model)) for i in idx]
+            model = {**model, "blocks": train_blocks.fit(
+                [(lines, vectors, truths[i]) for (lines, vectors), i in zip(chosen, idx)], body_f1,
+                [pages[i].set for i in idx])}
+        return model
+
+    def apply(i: int, model: dict) -> dict:
+        text = tuned.choose(cands[i], model)
+        if model.get("blocks"):
+            text = train_blocks.apply(*_lines(cands[i], text), model["blocks"])
+        return {**outputs[i]["newsflow"], "text": text}
+
     fitted = []
     folds = [fold_of(p, k) for p in pages]
     cv: list[dict] = [None] * len(pages)  # type: ignore[list-item]
     for fold in range(k):
-        train = [i for i in range(len(pages)) if folds[i] != fold]
-        model = tuned.fit([cands[i] for i in train], [truths[i] for i in train], body_f1)
+        model = fit([i for i in range(len(pages)) if folds[i] != fold])
         fitted.append(model)
         for i in range(len(pages)):
             if folds[i] == fold:
-                cv[i] = {**outputs[i]["newsflow"], "text": tuned.choose(cands[i], model)}
-    model = tuned.fit(cands, truths, body_f1)
+                cv[i] = apply(i, model)
+    model = fit(list(range(len(pages))))
     fitted.append(model)
-    insample = [{**o["newsflow"], "text": tuned.choose(c, model)} for o, c in zip(outputs, cands)]
+    insample = [apply(i, model) for i in range(len(pages))]
     return cv, insample, fitted
 
 
@@ -235,8 +260,16 @@ def _fmt(value) -> str:
     return f"{value:.4f}"
 
 
-def report(pages: list[Page], outputs: list[dict], seconds: dict, k: int, worst: int) -> dict:
-    cv, insample, fitted = cross_validated(pages, outputs, k)
+def _shown(model: dict) -> str:
+    """A fitted choice for the report: the line model as its threshold only."""
+    model = dict(model)
+    if model.get("blocks"):
+        model["blocks"] = {"threshold": model["blocks"]["threshold"]}
+    return json.dumps(model, sort_keys=True)
+
+
+def report(pages: list[Page], outputs: list[dict], seconds: dict, k: int, worst: int, use_blocks: bool = True) -> dict:
+    cv, insample, fitted = cross_validated(pages, outputs, k, use_blocks)
     columns = {
         "newsflow (cv)": cv,
         "newsflow (in-sample)": insample,
@@ -262,8 +295,8 @@ def report(pages: list[Page], outputs: list[dict], seconds: dict, k: int, worst:
             n_field = sums[names[0]][field][1]
             cells = "".join(f"{_fmt(sums[n][field]):>{width}}" for n in names)
             print(f"  {field:<20}{n_field:>5}  {cells}")
-    print("\nchoices fitted per fold:", "; ".join(json.dumps(m, sort_keys=True) for m in fitted[:-1]))
-    print("fitted on all pages (in-sample):", json.dumps(fitted[-1], sort_keys=True))
+    print("\nchoices fitted per fold:", "; ".join(_shown(m) for m in fitted[:-1]))
+    print("fitted on all pages (in-sample):", _shown(fitted[-1]))
     lost = quarantined(pages, cv)
     print(f"\nreal articles quarantined by the clean stage: {len(lost)} of {len(pages)}")
     for page, check, observed in lost:
@@ -295,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", help="write the per-page outputs and the table as JSON here")
     ap.add_argument("--write-params", action="store_true",
                     help="write the choices fitted on all pages to flows/clean/tuned.json (the shipped values)")
+    ap.add_argument("--no-blocks", action="store_true", help="score without the line model (flows/clean/blocks.py)")
     ap.add_argument("--baselines-from", help="take trafilatura's outputs and times from a --save file "
                     "instead of running it (faster iterations; figures for the README come from a full run)")
     args = ap.parse_args(argv)
@@ -318,12 +352,20 @@ def main(argv: list[str] | None = None) -> int:
         seconds.update({name: saved["seconds"][name] * len(pages) / saved["pages"] for name in BASELINES})
     print(f"{len(pages)} pages extracted by 3 extractors in {time.perf_counter() - started:.0f} s "
           f"({args.workers} workers)")
-    result = report(pages, outputs, seconds, args.folds, args.worst)
+    result = report(pages, outputs, seconds, args.folds, args.worst, not args.no_blocks)
     if args.write_params:
-        from flows.clean import tuned
+        from flows.clean import blocks, tuned
 
-        tuned.PARAMS_FILE.write_text(json.dumps(result["fitted"][-1], sort_keys=True) + "\n")
+        fitted = dict(result["fitted"][-1])
+        line_model = fitted.pop("blocks", None)
+        tuned.PARAMS_FILE.write_text(json.dumps(fitted, sort_keys=True) + "\n")
         print(f"wrote {tuned.PARAMS_FILE}")
+        if line_model and line_model["threshold"] > 0:
+            blocks.MODEL_FILE.write_text(json.dumps(line_model) + "\n")
+            print(f"wrote {blocks.MODEL_FILE}")
+        elif blocks.MODEL_FILE.exists():
+            blocks.MODEL_FILE.unlink()
+            print(f"removed {blocks.MODEL_FILE}: the line model does not help")
     if args.save:
         keys = [{"set": p.set, "key": p.key} for p in pages]
         Path(args.save).write_text(json.dumps({**result, "keys": keys, "outputs": outputs}, default=str))

@@ -20,7 +20,7 @@ from copy import deepcopy
 from lxml import etree
 
 from ..records import Extracted
-from . import tuned
+from . import blocks, tuned
 from .metadata import detect_language, normalise_author, page_metadata, parse_date
 
 MAX_HTML_CHARS = 5_000_000  # larger pages are cut: the article is near the top, and lxml time grows with size
@@ -151,7 +151,7 @@ def extract_candidates(html: str, url: str | None = None) -> dict:
     candidate text (see ``tuned.candidate_key``) and the signal the choice
     depends on. For bench/clean_eval.py, which re-fits the choices by
     cross-validation; the stage itself computes only what it keeps."""
-    explore: dict = {"texts": {}, "share": {}}
+    explore: dict = {"texts": {}, "share": {}, "vectors": {}}
     fired: dict[tuple[bool, bool], list[str]] = {}
     for wrap in (True, False):
         for merge in (True, False):
@@ -205,7 +205,7 @@ def _extract(html: str, url: str | None, notes: list[str], explore: dict | None 
     if any(marker in html for marker in _EMBED_MARKERS):
         _lift_embedded_posts(tree, notes)
     prune = PRUNE_XPATH if any(w in html for w in _POPUP_WORDS) else None
-    text = _main_text(tree, url, _titles(tree, meta.get("title")), prune, main_chars, notes, explore)
+    text = _main_text(tree, url, _titles(tree, meta.get("title")), prune, main_chars, notes, explore, top)
     # htmldate first: it weighs the URL's date (the local publication day)
     # against the markup's; the raw metadata date is the fallback
     published = _htmldate(tree, url) or (parse_date(meta["date"]) if meta.get("date") else None)
@@ -222,7 +222,7 @@ def _extract(html: str, url: str | None, notes: list[str], explore: dict | None 
 
 
 def _main_text(tree, url: str | None, titles: list[str], prune: list[str] | None, main_chars: int,
-               notes: list[str], explore: dict | None = None) -> str:
+               notes: list[str], explore: dict | None = None, top=None) -> str:
     """trafilatura's article, filtered; "" when the page has none.
 
     The fast extractor answers first; when its text is much shorter than the
@@ -259,6 +259,22 @@ def _main_text(tree, url: str | None, titles: list[str], prune: list[str] | None
             text = other
     if body is None and not text:
         notes.append("no article found")
+    model = blocks.model() if explore is None else None
+    if explore is not None or (model is not None and text):
+        index = blocks.source_index(tree)
+        share_of_link = lambda line: _link_share(_LINK_TAIL.sub("", line), anchors)  # noqa: E731
+        if explore is not None:
+            for key, candidate in explore["texts"].items():
+                if key.startswith(tuned.prefix(*explore["steps"])) and candidate not in explore["vectors"]:
+                    explore["vectors"][candidate] = blocks.line_features(
+                        candidate.split("\n\n"), index, top, share_of_link) if candidate else []
+        else:
+            lines = text.split("\n\n")
+            mask = blocks.keep_mask(blocks.line_features(lines, index, top, share_of_link), model, lines)
+            for line, keep in zip(lines, mask):
+                if not keep:
+                    _note(notes, f"not article text (model): {line[:60]}")
+            text = "\n\n".join(line for line, keep in zip(lines, mask) if keep)
     return text
 
 
@@ -276,7 +292,7 @@ def _filtered(body, titles: list[str], anchors: dict[str, list[str]], drop_headi
     """trafilatura's output tree filtered as blocks and lines, as text ("" if no prose is left)."""
     _filter_blocks(body, titles, anchors, notes, drop_heading)
     rendered = _render_lines(body)
-    english = detect_language(" ".join(rendered[:8])) == "en"
+    english = detect_language("\n\n".join(rendered[:8])) == "en"  # the text's own start: asked again at the end
     lines = _filter_lines(rendered, anchors, notes, english)
     if not any(len(_words(line)) >= MIN_PROSE_WORDS or len(line) >= MIN_PROSE_CHARS for line in lines):
         # form labels, buttons and headings (a login page, a section front)
@@ -296,6 +312,8 @@ def _trafilatura_body(tree, url: str | None, mode: dict, prune: list[str] | None
 
 
 def _table_share(body) -> float:
+    if not any(el.tag == "table" for el in body):  # most pages: no need to measure the text
+        return 0.0
     total = len(_text(body))
     tables = sum(len(_text(el)) for el in body if el.tag == "table")
     return tables / total if total else 0.0
@@ -569,19 +587,36 @@ def _anchor_texts(tree) -> dict[str, list[str]]:
     word, to recognise link lists and related headlines in trafilatura's
     output (asking trafilatura to keep links changes what it extracts, so we
     look them up in the source instead)."""
-    out: dict[str, list[str]] = {}
+    out = _Anchors()
     for a in tree.iter("a"):
-        text = " ".join(a.text_content().split())
-        words = _TOKEN.findall(text)
-        if len(text) >= MIN_ANCHOR_CHARS and words:
-            out.setdefault(words[0], []).append(text)
+        text = " ".join((a.text_content() if len(a) else a.text or "").split())
+        first = _TOKEN.search(text) if len(text) >= MIN_ANCHOR_CHARS else None
+        if first:
+            out.setdefault(first.group(), []).append(text)
     return out
+
+
+class _Anchors(dict):
+    """Link texts by first word, and the link shares already looked up."""
+
+    def __init__(self):
+        super().__init__()
+        self.shares: dict[str, float] = {}
 
 
 def _link_share(text: str, anchors: dict[str, list[str]]) -> float:
     """Share of ``text`` taken by the longest link text found in it."""
     if not text:
         return 0.0
+    shares = getattr(anchors, "shares", None)
+    if shares is not None:
+        if text not in shares:
+            shares[text] = _longest_link_share(text, anchors)
+        return shares[text]
+    return _longest_link_share(text, anchors)
+
+
+def _longest_link_share(text: str, anchors: dict[str, list[str]]) -> float:
     best = 0
     for word in set(_TOKEN.findall(text)):
         for anchor in anchors.get(word, ()):

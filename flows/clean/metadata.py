@@ -41,7 +41,13 @@ def detect_language(text: str) -> str | None:
     text or the guess is too unsure to be worth storing."""
     if not text:
         return None
-    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    return _sample_language(text[:LANGUAGE_SAMPLE_CHARS])
+
+
+@lru_cache(maxsize=8)
+def _sample_language(sample: str) -> str | None:
+    """The language of a sample, remembered: the extractor asks about the
+    start of a page's text before and after filtering, usually the same."""
     if len(_LETTER.findall(sample, 0, 400)) < MIN_LANGUAGE_LETTERS:
         return None
     lang, confidence = _identifier().classify(sample)

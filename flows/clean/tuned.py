@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Callable
 
 PARAMS_FILE = Path(__file__).with_name("tuned.json")
-DEFAULTS = {"fallback_below": 0.3, "drop_lead_heading": True, "wrap_loose_text": True, "merge_split_body": True}
+DEFAULTS = {"fallback_below": 0.3, "drop_lead_heading": False, "wrap_loose_text": True, "merge_split_body": True}
 # The grid searched; the first value of each is preferred on ties (the cheaper
 # or the earlier behaviour).
 GRID = {
     "fallback_below": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6),
-    "drop_lead_heading": (True, "short", False),
+    "drop_lead_heading": ("short", False),
     "wrap_loose_text": (True, False),
     "merge_split_body": (True, False),
 }

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from flows.clean import html as H
-from flows.clean import tuned
+from flows.clean import blocks, tuned
 from flows.clean.html import extract_candidates, extract_html
 
 from .test_html import NAV, PARAGRAPHS, article_page
@@ -39,7 +39,7 @@ def test_fit_takes_the_fallback_where_it_helps_and_the_middle_of_the_tie():
     assert chosen["fallback_below"] == tied[(len(tied) - 1) // 2]
     assert [tuned.choose(c, chosen) for c in pages] == ["article", "article"]
     # the first value of the other choices wins a tie
-    assert chosen["drop_lead_heading"] is True and chosen["wrap_loose_text"] is True
+    assert chosen["drop_lead_heading"] == "short" and chosen["wrap_loose_text"] is True
 
 
 def test_fit_does_not_fall_back_where_it_hurts():
@@ -57,9 +57,12 @@ def test_shipped_params_are_complete_and_on_the_grid():
 
 
 def test_the_stage_gives_the_candidate_its_params_choose():
+    """... and then keeps the lines the shipped line model keeps (blocks.py)."""
     for page in (article_page(), _teaser_page()):
         candidates = extract_candidates(page)
-        assert tuned.choose(candidates, tuned.params()) == extract_html(page).text
+        text = tuned.choose(candidates, tuned.params())
+        kept = blocks.apply(text.split("\n\n"), candidates["vectors"][text], blocks.model())
+        assert kept == extract_html(page).text
 
 
 def _teaser_page() -> str:
@@ -99,9 +102,8 @@ def test_lead_heading_choice():
     <h3>Transport</h3>
     {"".join(f"<p>{p}</p>" for p in PARAGRAPHS)}</article></body></html>"""
     texts = extract_candidates(page)["texts"]
-    drop, short, keep = (texts[tuned.candidate_key(True, True, False, d)] for d in (True, "short", False))
+    short, keep = (texts[tuned.candidate_key(True, True, False, d)] for d in ("short", False))
     standfirst = "Two new routes will link the northern suburbs"
-    assert standfirst not in drop and "Transport" not in drop
     assert standfirst in short and "Transport" not in short
     assert standfirst in keep
 
@@ -122,7 +124,7 @@ def test_markup_shown_as_text_is_dropped():
     assert H._line_reason("Use a < b and c > d in the formula", H._words("Use a < b and c > d"), False) is None
 
 
-@pytest.mark.parametrize("drop", [True, "short", False])
+@pytest.mark.parametrize("drop", ["short", False])
 def test_candidate_keys_cover_every_choice(drop):
     candidates = extract_candidates(article_page())
     for wrap in (True, False):
