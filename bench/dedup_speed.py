@@ -122,20 +122,13 @@ def _closure(pairs) -> set[tuple[str, str]]:
     """Every pair inside the groups the given pairs connect (both sides judged on clusters)."""
     import itertools
 
-    parent: dict[str, str] = {}
+    from flows.dedup.unionfind import UnionFind
 
-    def find(x):
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = UnionFind()
     for a, b in pairs:
-        parent[find(a)] = find(b)
-    groups: dict[str, list[str]] = {}
-    for x in parent:
-        groups.setdefault(find(x), []).append(x)
-    return {tuple(sorted(p)) for g in groups.values() for p in itertools.combinations(sorted(g), 2)}
+        sets.union(a, b)
+    groups = sets.components(list(sets.parent)).values()
+    return {p for g in groups for p in itertools.combinations(sorted(g), 2)}
 
 
 def _pr(found: set, truth: set) -> str:
