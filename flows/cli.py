@@ -441,6 +441,9 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(f"{score:>8.4f}  {published or '----------'}  {title or '(no title)'}")
             print(f"          {source}{'  (duplicate of ' + dup_of + ')' if dup_of else ''}")
             print(f"          {snippet}...")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_left()
     finally:
         con.close()
     return EXIT_OK
@@ -498,11 +501,24 @@ def cmd_query(args: argparse.Namespace) -> int:
                 print(json.dumps(dict(zip(cols, row)), default=str, ensure_ascii=False))
         else:
             rel.show(max_rows=100, max_width=200)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_left()
     except Exception as exc:
         print(f"newsflow: query failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
     finally:
         con.close()
+    return EXIT_OK
+
+
+def _reader_left() -> int:
+    """The reader of our output closed the pipe (``newsflow query ... | head``): what it read is
+    what it wanted, as with any Unix filter. Point stdout at /dev/null so the final flush does
+    not fail again, and exit quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
     return EXIT_OK
 
 

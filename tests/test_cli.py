@@ -106,3 +106,16 @@ def test_run_on_the_sample_prints_summary_and_no_errors(cli, tmp_path):
     assert con.execute("SELECT count(*) FROM pending_work").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM duplicates").fetchone()[0] == 1
     con.close()
+
+
+def test_query_into_a_closed_pipe_exits_quietly(tmp_path):
+    """`newsflow query ... | head -1`: the reader leaves early, as Unix filters do; no error."""
+    path = tmp_path / "pipe.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE t AS SELECT range AS n FROM range(200000)")
+    con.close()
+    shell = (f"{sys.executable} -m flows query 'SELECT n FROM t' --db {path} --format csv | head -n 2")
+    proc = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["n", "0"]
+    assert proc.stderr == "", proc.stderr
+    assert proc.returncode == 0
