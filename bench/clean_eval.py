@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         line_model = fitted.pop("blocks", None)
         tuned.PARAMS_FILE.write_text(json.dumps(fitted, sort_keys=True) + "\n")
         print(f"wrote {tuned.PARAMS_FILE}")
-        if line_model and line_model["threshold"] > 0:
+        if line_model and (line_model["threshold"] > 0 or line_model.get("tail_cut")):
             blocks.MODEL_FILE.write_text(json.dumps(line_model) + "\n")
             print(f"wrote {blocks.MODEL_FILE}")
         elif blocks.MODEL_FILE.exists():

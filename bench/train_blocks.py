@@ -4,7 +4,8 @@ Run: ``python bench/clean_eval.py --write-params`` trains it on all dev pages
 and writes ``flows/clean/blocks.json`` (with ``tuned.json``); the same run
 scores it cross-validated by site. This module holds the training: labels,
 a weighted L2 logistic regression (numpy, Newton steps) and the keep
-threshold that maximises body F1 on the training pages.
+threshold that maximises body F1 on the training pages, with the tail cut
+(``blocks.tail_start``) in place.
 
 Labels: a rendered line belongs to the article when most of its word
 4-grams are in the page's true text (a line of fewer than four words: when
@@ -23,6 +24,7 @@ from flows.clean import blocks
 _TOKEN = re.compile(r"\w+")
 L2 = 1.0  # ridge penalty on the standardised weights (not on the bias)
 MIN_LINE_WEIGHT = 0.002  # a one-word line still counts a little
+TAIL_CUT = True  # cut the page's tail of furniture as one run (blocks.tail_start)
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 14))  # keep a line when P(article) >= this
 
 
@@ -98,7 +100,7 @@ def fit(pages: list[tuple[list[str], list[list[float]], str]],
     weights = [float(v) for v in logistic(x, y, w)]
     best = None
     for threshold in (0.0, *THRESHOLDS):
-        chosen = {"features": list(blocks.FEATURES), "weights": weights, "threshold": threshold}
+        chosen = {"features": list(blocks.FEATURES), "weights": weights, "threshold": threshold, "tail_cut": TAIL_CUT}
         texts = [apply(lines, vectors, chosen) for lines, vectors, _ in pages]
         value = sum(
             metric([t for t, g in zip(texts, groups) if g == name], [p[2] for p, g in zip(pages, groups) if g == name])

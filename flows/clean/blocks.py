@@ -241,10 +241,42 @@ def keep_probability(vector: list[float], weights: list[float]) -> float:
 MAX_DROP_SHARE = 0.5  # the model trims furniture: if it would drop more of the text than this, it keeps all
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1.0 - 1e-9)
+    return math.log(p / (1.0 - p))
+
+
+def tail_start(probabilities: list[float], threshold: float) -> int:
+    """Where the page's tail of furniture starts (``len(probabilities)``: no tail).
+
+    Lines are judged one by one, but what follows an article (bios,
+    newsletter boxes, reader comments, teaser lists) comes as one run in
+    which a few lines look like prose. The tail is the run of lines, up to
+    the last, whose summed evidence against the article (the log-odds below
+    the keep threshold) is largest; it is cut when that sum is positive, so
+    a prose-like line inside a run of furniture goes with it, and a single
+    doubtful line at the end does not pull article text with it. Never the
+    first line. No word of any language is involved."""
+    n = len(probabilities)
+    centre = _logit(threshold if threshold > 0 else 0.5)
+    total, best, start = 0.0, 0.0, n
+    for i in range(n - 1, 0, -1):
+        total += centre - _logit(probabilities[i])
+        if total > best:
+            best, start = total, i
+    return start
+
+
 def keep_mask(vectors: list[list[float]], chosen: dict, lines: list[str] | None = None) -> list[bool]:
-    """Which lines the model keeps: all of them when it would keep none, or
-    drop more than ``MAX_DROP_SHARE`` of the characters of ``lines``."""
-    mask = [keep_probability(v, chosen["weights"]) >= chosen["threshold"] for v in vectors]
+    """Which lines the model keeps: each line above the threshold, none in
+    the tail (``tail_start``, when ``chosen`` says ``tail_cut``); all of
+    them when it would keep none, or drop more than ``MAX_DROP_SHARE`` of
+    the characters of ``lines``."""
+    probabilities = [keep_probability(v, chosen["weights"]) for v in vectors]
+    mask = [p >= chosen["threshold"] for p in probabilities]
+    if chosen.get("tail_cut"):
+        start = tail_start(probabilities, chosen["threshold"])
+        mask[start:] = [False] * (len(mask) - start)
     if not any(mask):
         return [True] * len(vectors)
     if lines is not None:
