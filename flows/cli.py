@@ -246,6 +246,10 @@ def _prepare_while_server_starts(settings, server) -> None:
     """Import Great Expectations and build the suites (about 3 s) while the
     Prefect API boots in its own process, then wait for the API."""
     mark_startup("prefect_imported")
+    try:  # what Prefect imports to send the flow run's parameters (else after the API is up)
+        import fastapi.encoders  # noqa: F401
+    except ImportError:
+        pass
     if server.proc is not None:
         from .quality import warm_up
 
@@ -293,9 +297,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     flow = flow_for(settings)  # Prefect and the flow's modules, imported while the API boots
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
     _prepare_while_server_starts(settings, server)
-    return _run_flow(lambda: flow(
-        sources=sources, settings=settings, wait_for_lock=args.wait, show_progress=show_progress,
-    ), settings, args.json)
+    with server.flow_settings():
+        return _run_flow(lambda: flow(
+            sources=sources, settings=settings, wait_for_lock=args.wait, show_progress=show_progress,
+        ), settings, args.json)
 
 
 def _run_if_nothing_new(settings, sources: list[str], args: argparse.Namespace) -> int | None:
@@ -386,8 +391,9 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
     _prepare_while_server_starts(settings, server)
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
-    return _run_flow(lambda: reprocess_flow(since=since, settings=settings, wait_for_lock=args.wait,
-                                            show_progress=show_progress), settings, args.json)
+    with server.flow_settings():
+        return _run_flow(lambda: reprocess_flow(since=since, settings=settings, wait_for_lock=args.wait,
+                                                show_progress=show_progress), settings, args.json)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

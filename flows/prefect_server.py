@@ -89,6 +89,19 @@ class EarlyServer:
         self.stop()
         os.environ.pop("PREFECT_API_URL", None)  # fall back to Prefect's own temporary server
 
+    def flow_settings(self):
+        """Prefect settings for the flow run on this temporary API: no heartbeats. They let a
+        lasting server notice a crashed run, but this API ends with the command; the heartbeat
+        thread sleeps in whole seconds and the flow's end waits for it (0-1 s a run).
+        With PREFECT_API_URL given by the user, Prefect's settings stay as they are."""
+        import contextlib
+
+        if self.proc is None:
+            return contextlib.nullcontext()
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+        return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+
     def stop(self) -> None:
         if self.proc is None:
             return

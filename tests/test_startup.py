@@ -51,3 +51,20 @@ def test_startup_timings_only_for_the_command(monkeypatch):
     got = startup.timings()
     assert set(got) == {"process_start_to_flow", "startup_api_ready"}
     assert 0 <= got["startup_api_ready"] <= got["process_start_to_flow"]
+
+
+def test_no_heartbeats_on_the_temporary_api_only(monkeypatch):
+    """Heartbeats let a lasting server notice a crashed run; the temporary API ends with the
+    command, and the flow's end waited up to a second for the heartbeat thread."""
+    from prefect.settings import get_current_settings
+
+    from flows.prefect_server import EarlyServer
+
+    before = get_current_settings().flows.heartbeat_frequency
+    server = EarlyServer()  # not started: PREFECT_API_URL given, or no Prefect
+    with server.flow_settings():
+        assert get_current_settings().flows.heartbeat_frequency == before
+    server.proc = object()  # started by this command (only the settings are looked at here)
+    with server.flow_settings():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == before
