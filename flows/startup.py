@@ -3,7 +3,10 @@
 A run's fixed cost (interpreter start, imports, the temporary Prefect API)
 goes in its timings: ``process_start_to_flow`` and one ``startup_<step>`` per
 step the command marked on the way (seconds since the process started, so
-they show which step the flow waited for). Kept out of the heavier modules:
+they show which step the flow waited for), and ``startup_cpu_main`` /
+``startup_cpu_api``: the CPU seconds this process and the temporary API had
+used when the API answered (on a quiet machine with two cores the flow waits
+for the larger; on a busy one, wall times grow and these do not). Kept out of the heavier modules:
 the command marks its first step before importing DuckDB or Prefect.
 """
 from __future__ import annotations
@@ -14,6 +17,7 @@ import time
 from pathlib import Path
 
 MARKS: dict[str, float] = {}
+CPU: dict[str, float] = {}  # CPU seconds used by then: this process ("main") and the temporary API ("api")
 
 
 def seconds_since_process_start() -> float | None:
@@ -42,4 +46,5 @@ def timings() -> dict[str, float]:
     at = seconds_since_process_start()
     if at is None:
         return {}
-    return {"process_start_to_flow": at, **{f"startup_{k}": v for k, v in MARKS.items()}}
+    return {"process_start_to_flow": at, **{f"startup_{k}": v for k, v in MARKS.items()},
+            **{f"startup_cpu_{k}": v for k, v in CPU.items()}}
