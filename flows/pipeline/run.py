@@ -181,8 +181,11 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
         try:
             if kind != "reprocess":  # a reprocess empties and rebuilds dedup itself
                 resume_pending_work(settings, summary)
+            cpu = time.process_time()
             with summary.clock("read_sources_and_batches"):
                 work(summary, cleaner, progress)
+            # this process's CPU (all its threads) while the workers cleaned: what it took from them
+            summary.timings["read_sources_and_batches_cpu"] = time.process_time() - cpu
             summary.timings["clean"] += cleaner.seconds
             if cleaner.reused:  # copies of documents cleaned earlier in the run (clean/reuse.py)
                 summary.counts["clean_reused"] += cleaner.reused
@@ -207,6 +210,8 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
             raise
         finally:
             cleaner.close()
+            if cleaner.workers_cpu:  # beside "clean" (their wall time): how busy the workers were
+                summary.timings["clean_workers_cpu"] = cleaner.workers_cpu
         summary.seconds = time.monotonic() - started
         _finish(settings, summary)
     publish_artifacts(summary)

@@ -36,3 +36,26 @@ def test_many_documents_that_kill_their_worker_are_each_quarantined_and_the_run_
     assert out[-3] == "A" and out[-1] == "B"
     assert all(o.startswith("failed crash: worker crashed (exit code 3)") for o in out[:12] + [out[-2]])
     assert pool.restarts == 13
+
+
+def test_workers_are_fed_ahead_in_shrinking_chunks_and_their_cpu_is_counted():
+    """Each worker's pipe holds its next documents (it never waits for this process to send
+    more), chunks shrink as the batch drains, results keep the input order, and the pool
+    says how much CPU its workers used (the run's timings)."""
+    items = [f"w{i}" for i in range(203)]
+    sent: list[int] = []
+    with WorkerPool(slow_or_crashing, size=2, timeout_s=60.0, chunk_size=16) as pool:
+        for w in pool.workers:
+            original = w.send
+
+            def send(chunk, original=original):
+                sent.append(len(chunk))
+                original(chunk)
+
+            w.send = send
+        out = pool.map(items, failure)
+        assert pool.cpu_seconds > 0
+    assert out == [i.upper() for i in items]
+    assert sum(sent) == len(items)
+    assert sent[:4] == [16, 16, 16, 16]  # two chunks ahead for each of the two workers
+    assert sent[-1] == 1 and sent == sorted(sent, reverse=True)
