@@ -170,13 +170,12 @@ class WorkerPool:
         remaining = len(items)
 
         def feed(w: _Worker) -> None:
-            """Keep a worker's pipe holding its next documents, so it never waits for this process (busy
-            with the batch before, in another thread) to send more. Chunks shrink as the batch drains
-            (a share of what is left), so the workers finish a batch together."""
-            while queue:
+            """An idle worker gets its next chunk. Chunks shrink as the batch drains (a share of what is
+            left), so the workers finish a batch together instead of one cleaning a last full chunk
+            alone. Never more than one chunk in flight: a worker blocked sending its results while this
+            process blocks sending it more would wait for each other for ever."""
+            if queue and not w.pending:
                 size = max(1, min(self.chunk_size, len(queue) // (2 * len(self.workers))))
-                if len(w.pending) >= 2 * size:
-                    return
                 w.send([queue.popleft() for _ in range(min(size, len(queue)))])
 
         for w in self.workers:
