@@ -44,7 +44,10 @@ def defer(name: str) -> bool:
     """Enter ``name`` in sys.modules as a Deferred module (unless imported already or not installed)."""
     if name in sys.modules:
         return False
-    spec = importlib.util.find_spec(name)  # imports the parent package (scipy's is light)
+    try:
+        spec = importlib.util.find_spec(name)  # imports the parent package (scipy's is light)
+    except ImportError:  # the parent package is not installed
+        return False
     if spec is None:
         return False
     module = Deferred(name)

@@ -58,4 +58,5 @@ def test_defer_leaves_imported_and_missing_modules_alone():
 
     assert defer("json") is False  # imported already
     assert defer("no_such_module_anywhere_xyz") is False
+    assert defer("no_such_module_anywhere_xyz.stats") is False
     assert "no_such_module_anywhere_xyz" not in sys.modules
