@@ -15,6 +15,15 @@ Prints the rates, N workers over N x the single-core rate (target >= 0.9),
 the CPU time the main process spends per page while the workers clean, and
 the load average (other processes on the machine take cores too: the ratio
 only means something when the load average is below the number of cores).
+
+``--whole-run``: the same pages written as .html files and ingested by
+``newsflow run`` (a fresh process and database, N workers), as a user runs
+it: the clean stage's rate over the whole run (distinct pages over the
+seconds the run spent cleaning: ``timings.clean``, worker start included)
+against N x the in-process rate on the same documents, measured in this
+bench run; with the workers' CPU seconds per page and the CPU the run's own
+process used per page meanwhile (reading, checks, store and dedup of the
+batch before), which shares the cores with the workers.
 """
 from __future__ import annotations
 
@@ -43,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--whole-run", action="store_true", help="the clean stage inside a whole `newsflow run`")
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)
+    if args.whole_run:
+        return whole_run(args.workers)
 
     from eval_sets import load_all
 
@@ -99,6 +111,69 @@ def main(argv: list[str] | None = None) -> int:
     print(f"main process CPU while {args.workers} workers clean : {main_cpu / len(docs) * 1000:.2f} ms a page "
           f"({main_cpu:.2f} s for {len(docs)})")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+def whole_run(workers: int) -> int:
+    """The clean stage's width inside a whole ``newsflow run`` over the dev pages."""
+    import json
+    import subprocess
+    import tempfile
+
+    from eval_sets import load_all
+
+    from flows.clean import _clean_and_pack, warm_worker
+    from flows.settings import Settings
+    from flows.sources import iter_local_documents, resolve_sources
+
+    with tempfile.TemporaryDirectory(prefix="newsflow-width-") as tmp:
+        folder = Path(tmp) / "pages"
+        for p in load_all():
+            path = folder / p.set / f"{p.key}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(p.html.encode("utf-8"))
+        settings = Settings(workers=workers, db_path=str(Path(tmp) / "n.duckdb"))
+        docs = list(iter_local_documents(resolve_sources([str(folder)], settings).local, settings))
+        warm_worker()
+        print(f"{len(docs)} distinct pages as .html files; {os.cpu_count()} cores; "
+              f"load average {os.getloadavg()[0]:.2f} before")
+        cpu, t = time.process_time(), time.perf_counter()
+        for d in docs:
+            _clean_and_pack(d, settings)
+        single_wall, single_cpu = time.perf_counter() - t, time.process_time() - cpu
+        single = len(docs) / single_wall
+        print(f"in-process, one core (clean + pack): {single:6.1f} pages/s, CPU {single_cpu / len(docs) * 1000:.1f} ms "
+              f"a page; load average {os.getloadavg()[0]:.2f}")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "NEWSFLOW_"))}
+        env.update(NEWSFLOW_WORKERS=str(workers), PREFECT_HOME=str(Path(tmp) / "prefect-home"),
+                   PREFECT_SERVER_ANALYTICS_ENABLED="false")
+        run = [sys.executable, "-m", "flows", "run", str(folder), "--json", "--no-progress"]
+        subprocess.run([*run, "--db", str(Path(tmp) / "warm-up.duckdb")], env=env, cwd=REPO,
+                       capture_output=True, check=True)  # Prefect creates its own database once
+        load0 = os.getloadavg()[0]
+        t = time.perf_counter()
+        proc = subprocess.run([*run, "--db", settings.db_path], env=env, cwd=REPO, capture_output=True, text=True)
+        wall = time.perf_counter() - t
+        if proc.returncode != 0:
+            sys.exit(f"newsflow run failed:\n{proc.stderr[-3000:]}")
+    result = json.loads(proc.stdout)
+    counts, timings = result["counts"], result["timings"]
+    cleaned = counts["new"] - counts.get("clean_reused", 0)
+    clean_s = timings["clean"]
+    rate = cleaned / clean_s
+    print(f"newsflow run, {workers} workers: {wall:.1f} s wall (load average {load0:.2f} before, "
+          f"{os.getloadavg()[0]:.2f} after); {cleaned} pages cleaned in {clean_s:.1f} s of the run "
+          f"(the flow waited {timings.get('clean_wait', 0):.1f} s of them)")
+    print(f"  clean stage over the whole run: {rate:6.1f} pages/s = {rate / (workers * single):.2f} of "
+          f"{workers} x one core (target >= 0.9)")
+    if "clean_workers_cpu" in timings:
+        wcpu = timings["clean_workers_cpu"]
+        print(f"  workers' CPU: {wcpu / cleaned * 1000:.1f} ms a page (imports included), busy "
+              f"{wcpu / (workers * clean_s):.0%} of the time the run was cleaning")
+    if "read_sources_and_batches_cpu" in timings:
+        mcpu = timings["read_sources_and_batches_cpu"]
+        print(f"  the run's own process meanwhile: {mcpu / cleaned * 1000:.1f} ms CPU a page (reading, raw and clean "
+              f"checks, store and dedup), {mcpu / timings['read_sources_and_batches']:.0%} of a core")
     return 0
 
 

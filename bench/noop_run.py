@@ -75,6 +75,14 @@ def main() -> None:
               f"(reading, cleaning, storing {batches:.2f} s; run checks, Data Docs, index "
               f"{sum(timings.get(k, 0.0) for k in ('run_checks', 'data_docs', 'search_index')):.2f} s); "
               f"shutdown {max(0.0, first - startup - body):5.2f} s")
+        marks = sorted((v, k[len("startup_"):]) for k, v in timings.items()
+                       if k.startswith("startup_") and not k.startswith("startup_cpu_"))
+        if marks:
+            print("  start-up steps (seconds since the process started): "
+                  + ", ".join(f"{name} {at:.2f}" for at, name in marks) + f", flow {startup:.2f}")
+        if "startup_cpu_api" in timings:
+            print(f"  CPU seconds used when the API answered: this process {timings['startup_cpu_main']:.2f}, "
+                  f"the temporary API {timings['startup_cpu_api']:.2f} (a quiet 2-core machine waits for the larger)")
         print(f"  fixed cost (start-up + shutdown): {first - body:6.2f} s  (target < 3 s); "
               f"wall minus the batches: {first - batches:6.2f} s")
     print(f"no-op run (median of {args.repeat}):       {wall:6.2f} s wall, peak {rss:6.0f} MB  (target < 3 s); "

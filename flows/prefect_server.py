@@ -41,9 +41,19 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time a process used so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 class EarlyServer:
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
+        self.cpu_at_ready: float | None = None  # the API's CPU seconds when it first answered
         self.url: str | None = None
         self.log_path: Path | None = None
 
@@ -82,12 +92,26 @@ class EarlyServer:
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=1) as resp:
                     if resp.status == 200:
+                        self.cpu_at_ready = _cpu_seconds(self.proc.pid)
                         return
             except OSError:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.05)
         self.stop()
         os.environ.pop("PREFECT_API_URL", None)  # fall back to Prefect's own temporary server
+
+    def flow_settings(self):
+        """Prefect settings for the flow run on this temporary API: no heartbeats. They let a
+        lasting server notice a crashed run, but this API ends with the command; the heartbeat
+        thread sleeps in whole seconds and the flow's end waits for it (0-1 s a run).
+        With PREFECT_API_URL given by the user, Prefect's settings stay as they are."""
+        import contextlib
+
+        if self.proc is None:
+            return contextlib.nullcontext()
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+        return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
     def stop(self) -> None:
         if self.proc is None:

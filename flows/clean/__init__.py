@@ -232,6 +232,7 @@ class Cleaner:
         self._pool = None
         self._closed = False
         self.seconds = 0.0  # time spent cleaning, for the run's timings
+        self.workers_cpu = 0.0  # CPU seconds of the worker processes, known once they are stopped
         self.memo = CleanMemo()
 
     @property
@@ -308,4 +309,5 @@ class Cleaner:
         self._closed = True
         if self._pool is not None:
             self._pool.close(kill=kill)
+            self.workers_cpu += self._pool.cpu_seconds
             self._pool = None

@@ -74,12 +74,21 @@ class _Worker:
             self.ready = True
 
     def send(self, chunk: list) -> None:
+        if not self.pending:  # idle until now: its next document starts now (else when the current one ends)
+            self.since = time.monotonic()
         self.pending.extend(chunk)
-        self.since = time.monotonic()
         try:
             self.conn.send(chunk)
         except OSError:  # the worker died: map() sees it through its sentinel
             pass
+
+    def cpu_seconds(self) -> float:
+        """CPU time this worker used so far (Linux /proc; 0 elsewhere or once it is gone)."""
+        try:
+            fields = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, AttributeError):
+            return 0.0
 
     def kill(self) -> None:
         self.proc.kill()
@@ -115,6 +124,7 @@ class WorkerPool:
         self.timeout_s = timeout_s
         self.chunk_size = chunk_size
         self.workers: list[_Worker] = []
+        self.stopped_cpu = 0.0  # CPU seconds of the workers stopped so far (the run's timings)
         self.restarts = 0
         self._fruitless_restarts = 0  # replacement workers that died before they were ready, in a row
         self._closed = False
@@ -143,20 +153,33 @@ class WorkerPool:
         A ``map`` still running in another thread stops with PoolClosed."""
         self._closed = True
         for w in list(self.workers):
+            self.stopped_cpu += w.cpu_seconds()
             w.kill() if kill else w.stop()
         self.workers = []
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time of every worker this pool started (those replaced after a timeout or a crash
+        count up to the moment they were replaced)."""
+        return self.stopped_cpu + sum(w.cpu_seconds() for w in self.workers)
 
     def map(self, items: Sequence, on_failure: Callable, progress: Callable[[int], None] | None = None) -> list:
         self.start()
         results: list = [None] * len(items)
-        # Small chunks keep both workers busy to the end of a batch.
-        chunk = max(1, min(self.chunk_size, len(items) // (self.size * 4) or 1))
-        queue = deque(list(enumerate(items))[i:i + chunk] for i in range(0, len(items), chunk))
-        queue = deque(list(c) for c in queue)
+        queue: deque = deque(enumerate(items))  # (index, item) not sent yet
         remaining = len(items)
+
+        def feed(w: _Worker) -> None:
+            """An idle worker gets its next chunk. Chunks shrink as the batch drains (a share of what is
+            left), so the workers finish a batch together instead of one cleaning a last full chunk
+            alone. Never more than one chunk in flight: a worker blocked sending its results while this
+            process blocks sending it more would wait for each other for ever."""
+            if queue and not w.pending:
+                size = max(1, min(self.chunk_size, len(queue) // (2 * len(self.workers))))
+                w.send([queue.popleft() for _ in range(min(size, len(queue)))])
+
         for w in self.workers:
-            if queue:
-                w.send(queue.popleft())
+            feed(w)
         while remaining:
             if self._closed:
                 raise PoolClosed("the cleaning workers were stopped (the run is ending)")
@@ -165,7 +188,6 @@ class WorkerPool:
             timeout = max(0.0, min(w.since + self.timeout_s for w in busy) - now) if busy else 0.1
             ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=timeout)
             for w in list(busy):
-                got_any = False
                 try:
                     while w.conn in ready and w.conn.poll():
                         index, result = w.conn.recv()
@@ -174,7 +196,6 @@ class WorkerPool:
                         status, value = result
                         results[index] = value if status == "ok" else on_failure(items[index], value)
                         remaining -= 1
-                        got_any = True
                         self._fruitless_restarts = 0
                         if progress:
                             progress(1)
@@ -195,6 +216,7 @@ class WorkerPool:
                         progress(1)
                     rest = list(w.pending)
                     w.pending.clear()
+                    self.stopped_cpu += w.cpu_seconds()
                     w.kill()
                     self.restarts += 1
                     if self._closed:
@@ -210,11 +232,7 @@ class WorkerPool:
                             )
                     else:
                         self._fruitless_restarts = 0
-                    if rest:
-                        queue.appendleft(rest)
+                    queue.extendleft(reversed(rest))  # the documents after it, first again, in order
                     w = new
-                if not w.pending and queue:
-                    w.send(queue.popleft())
-                elif got_any and not w.pending and not queue:
-                    pass
+                feed(w)
         return results

@@ -24,16 +24,22 @@ from ..storage.runs import start_run
 from ..storage.writes import store_check_results
 from .run import RunSummary, _finish
 
+FIRST_CHUNK = 64  # documents read before the first look-up
+
 
 def _all_stored(settings: Settings, local: list, counts: Counter) -> bool:
-    """Read every local document, batch by batch; False at the first one not stored."""
+    """Read every local document, in chunks; False at the first one not stored. The chunks
+    start small and double up to a batch, so a run with work finds out after a few documents
+    (the flow then reads its sources itself) and a run with nothing new asks a few times more."""
     from ..sources import iter_local_documents
 
     stats: Counter = Counter()
     docs = iter_local_documents(local, settings, stats=stats)
     con = connect(settings, read_only=True)
+    size = FIRST_CHUNK
     try:
-        while chunk := list(islice(docs, settings.batch_size)):
+        while chunk := list(islice(docs, min(size, settings.batch_size))):
+            size *= 2
             ids = list({d.raw_id for d in chunk})
             if len(known_raw_ids(con, ids)) < len(ids):
                 return False

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..settings import Settings
+from ..startup import timings as startup_timings
 from ..storage import run_lock, transaction
 from ..storage.catalog_lock import is_postgres
 from ..storage.lake import catalog_spec
@@ -96,25 +97,6 @@ class RunChecksFailed(RuntimeError):
         self.summary = summary
 
 
-def seconds_since_process_start() -> float | None:
-    """How long this process has existed (interpreter start-up, imports, the temporary API's
-    start): a run's start-up cost, in its timings. Only for the newsflow command (a test or a
-    worker process lives longer than its run); Linux only (/proc). None otherwise."""
-    import os
-    import sys
-
-    cli = sys.modules.get("flows.cli")
-    if not getattr(cli, "IN_CONSOLE", False):
-        return None
-
-    try:
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time after boot
-        return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - started)
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None
-
-
 def current_run_id() -> str:
     from prefect.runtime import flow_run
 
@@ -187,8 +169,7 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
     started = time.monotonic()
     summary = RunSummary(run_id=run_id, db_path=str(Path(settings.db_path).resolve()), kind=kind,
                          storage=settings.storage)
-    if (before := seconds_since_process_start()) is not None:
-        summary.timings["process_start_to_flow"] = before  # not inside ``seconds``: the run's fixed cost
+    summary.timings.update(startup_timings())  # not inside ``seconds``: the run's fixed cost
     # On a PostgreSQL catalog many runs write at once (the catalog lock orders their commits).
     shared = settings.storage == "ducklake" and is_postgres(catalog_spec(settings))
     with contextlib.nullcontext() if shared else run_lock(settings.db_path, wait=wait_for_lock):
@@ -200,8 +181,11 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
         try:
             if kind != "reprocess":  # a reprocess empties and rebuilds dedup itself
                 resume_pending_work(settings, summary)
+            cpu = time.process_time()
             with summary.clock("read_sources_and_batches"):
                 work(summary, cleaner, progress)
+            # this process's CPU (all its threads) while the workers cleaned: what it took from them
+            summary.timings["read_sources_and_batches_cpu"] = time.process_time() - cpu
             summary.timings["clean"] += cleaner.seconds
             if cleaner.reused:  # copies of documents cleaned earlier in the run (clean/reuse.py)
                 summary.counts["clean_reused"] += cleaner.reused
@@ -226,6 +210,8 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
             raise
         finally:
             cleaner.close()
+            if cleaner.workers_cpu:  # beside "clean" (their wall time): how busy the workers were
+                summary.timings["clean_workers_cpu"] = cleaner.workers_cpu
         summary.seconds = time.monotonic() - started
         _finish(settings, summary)
     publish_artifacts(summary)

@@ -11,7 +11,6 @@ the end of the run (see ``docs.py``).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import deque
 from datetime import datetime, timezone
@@ -36,8 +35,9 @@ def gx_context():
     """The process's ephemeral GX context (created on first use)."""
     with _lock:
         if "context" not in _state:
-            os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-            import great_expectations as gx
+            from flows.quality.gx_import import import_gx
+
+            gx = import_gx()
             from great_expectations.data_context.types.base import (
                 DataContextConfig,
                 InMemoryStoreBackendDefaults,
@@ -60,10 +60,10 @@ def gx_context():
 
 def _suite_and_batch_definition(suite: Suite, settings: Settings):
     """The built GX suite and batch definition for ``suite`` (cached)."""
+    context = gx_context()  # first: it imports GX (with the modules it never needs here deferred)
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    context = gx_context()
     key = suite.params_key(settings)
     cached = _state["suites"].get(suite.name)
     if cached and cached[0] == key:

@@ -36,3 +36,33 @@ def test_many_documents_that_kill_their_worker_are_each_quarantined_and_the_run_
     assert out[-3] == "A" and out[-1] == "B"
     assert all(o.startswith("failed crash: worker crashed (exit code 3)") for o in out[:12] + [out[-2]])
     assert pool.restarts == 13
+
+
+def test_chunks_shrink_as_the_batch_drains_and_worker_cpu_is_counted():
+    """Chunks shrink as the batch drains (the workers finish it together), results keep the
+    input order, and the pool says how much CPU its workers used (the run's timings)."""
+    items = [f"w{i}" for i in range(203)]
+    sent: list[int] = []
+    with WorkerPool(slow_or_crashing, size=2, timeout_s=60.0, chunk_size=16) as pool:
+        for w in pool.workers:
+            original = w.send
+
+            def send(chunk, original=original):
+                sent.append(len(chunk))
+                original(chunk)
+
+            w.send = send
+        out = pool.map(items, failure)
+        assert pool.cpu_seconds > 0
+    assert out == [i.upper() for i in items]
+    assert sum(sent) == len(items)
+    assert sent[:2] == [16, 16]
+    assert sent[-1] == 1 and sent == sorted(sent, reverse=True)
+
+
+def test_large_documents_and_results_do_not_block_the_pipes():
+    """Documents and results far larger than a pipe's buffer (HTML pages, packed bytes)."""
+    items = [f"big{i}-" + "x" * 300_000 for i in range(40)]
+    with WorkerPool(slow_or_crashing, size=2, timeout_s=120.0, chunk_size=16) as pool:
+        out = pool.map(items, failure)
+    assert out == [i.upper() for i in items]

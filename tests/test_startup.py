@@ -1,0 +1,70 @@
+"""The command's start-up: the no-op check reads little when there is work, and the
+start-up steps are recorded in the run's timings only for the newsflow command."""
+from __future__ import annotations
+
+from collections import Counter
+
+from flows.pipeline import noop
+from flows.settings import Settings
+from flows.sources import iter_local_documents, resolve_sources
+from flows.storage import transaction
+
+
+def _store_raw_ids(settings: Settings, docs) -> None:
+    with transaction(settings, migrate=True) as con:
+        for d in docs:
+            con.execute("INSERT INTO raw_articles (raw_id, source, kind, content_hash, size_bytes, run_id, ingested_at, code_version) "
+                        "VALUES (?, ?, 'text', ?, ?, 'r', now(), 'v')", [d.raw_id, d.source, d.content_hash, len(d.content)])
+
+
+def test_nothing_new_check_stops_at_the_first_small_chunk_with_work(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(150):
+        (folder / f"{i:03d}.txt").write_text(f"Document number {i}. " * 20)
+    settings = Settings(db_path=str(tmp_path / "n.duckdb"), batch_size=2000)
+    local = resolve_sources([str(folder)], settings).local
+    docs = list(iter_local_documents(local, settings))
+    _store_raw_ids(settings, docs[:100])  # the first chunk (64) is stored, the second (128) is not
+
+    counts: Counter = Counter()
+    assert noop._all_stored(settings, local, counts) is False
+    assert counts["read"] == noop.FIRST_CHUNK == 64
+
+    _store_raw_ids(settings, docs[100:])
+    counts = Counter()
+    assert noop._all_stored(settings, local, counts) is True
+    assert counts["read"] == counts["already_stored"] == 150
+
+
+def test_startup_timings_only_for_the_command(monkeypatch):
+    import flows.cli
+    from flows import startup
+
+    monkeypatch.setattr(startup, "MARKS", {})
+    monkeypatch.setattr(flows.cli, "IN_CONSOLE", False)
+    startup.mark("api_ready")
+    assert startup.timings() == {} and startup.MARKS == {}  # a test or a worker: its age is not a start-up
+
+    monkeypatch.setattr(flows.cli, "IN_CONSOLE", True)
+    startup.mark("api_ready")
+    got = startup.timings()
+    assert set(got) == {"process_start_to_flow", "startup_api_ready"}
+    assert 0 <= got["startup_api_ready"] <= got["process_start_to_flow"]
+
+
+def test_no_heartbeats_on_the_temporary_api_only(monkeypatch):
+    """Heartbeats let a lasting server notice a crashed run; the temporary API ends with the
+    command, and the flow's end waited up to a second for the heartbeat thread."""
+    from prefect.settings import get_current_settings
+
+    from flows.prefect_server import EarlyServer
+
+    before = get_current_settings().flows.heartbeat_frequency
+    server = EarlyServer()  # not started: PREFECT_API_URL given, or no Prefect
+    with server.flow_settings():
+        assert get_current_settings().flows.heartbeat_frequency == before
+    server.proc = object()  # started by this command (only the settings are looked at here)
+    with server.flow_settings():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == before
