@@ -9,6 +9,10 @@ real module is imported the first time anything reads an attribute of it
 (``stats.entropy``, ``alt.Chart``), so every GX feature still works, it only
 pays for scipy and altair when it uses them. A module already imported is left
 as it is, and a process that never imports GX never sees a Deferred one.
+
+Not ``importlib.util.LazyLoader``: on Python 3.11 it is not thread-safe (two
+threads reading the first attribute both execute the module; fixed in 3.12,
+gh-114763), and checks and Data Docs may run beside the flow's other threads.
 """
 from __future__ import annotations
 
