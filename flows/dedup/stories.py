@@ -59,7 +59,7 @@ class StoryParams:
     # (scraped pages carry republication dates: two of the five seeds are dated 18 months after their event)
     doc_terms: int = 60  # an article's vector keeps its heaviest terms
     lookup_terms: int = 10  # candidates: stories whose centroid holds ``min_shared_terms`` of the article's
-    min_shared_terms: int = 2  # ``lookup_terms`` heaviest terms (or share a passage with it)
+    min_shared_terms: int = 3  # ``lookup_terms`` heaviest terms (or share a passage with it)
     centroid_terms: int = 150  # a story's centroid keeps its heaviest terms (up to twice as many between trims)
     prior_docs: float = 10.0  # pseudo-documents: rarity means little in a corpus of five
 
@@ -161,32 +161,43 @@ class StoryBook:
         counted = np.fromiter((not d.copies for d in docs), bool, n)
         doc_of = np.repeat(np.arange(n), lens)
         own = counted[doc_of].astype(np.int64)
-        order = np.lexsort((doc_of, codes))  # by term, then article
-        sc = codes[order]
-        cs = np.cumsum(own[order])
-        starts = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]])
-        before = (cs - own[order])[starts]
-        df_occ = np.empty(len(terms), np.int64)
-        df_occ[order] = base[sc] + cs - np.repeat(before, np.diff(np.r_[starts, len(sc)]))
+        # df after each occurrence: the stored count plus this batch's counted articles up to this one
+        df_occ = base[codes] + pd.Series(own).groupby(codes, sort=False).cumsum().to_numpy()
         n_docs = self.n_docs + np.cumsum(counted)
         log_n = np.array([math.log(int(x) + self.p.prior_docs) for x in n_docs])
         raw = weights * (log_n[doc_of] - _log1(int(df_occ.max()) if len(df_occ) else 0)[df_occ])
-        pos = np.arange(len(terms)) - np.repeat(np.cumsum(lens) - lens, lens)
-        order = np.lexsort((pos, -raw, doc_of))  # per article: heaviest first, ties in feature order
         doc_start = np.cumsum(lens) - lens
-        rank = np.arange(len(terms)) - doc_start[doc_of[order]]
-        keep = order[(rank < self.p.doc_terms) & (raw[order] > 0)]
+        pos = np.arange(len(terms)) - doc_start[doc_of]
+        k = self.p.doc_terms
+        if int(lens.max()) > k:  # only terms at least as heavy as their article's k-th heaviest can be kept
+            grid = np.full((n, int(lens.max())), -np.inf)
+            grid[doc_of, pos] = raw
+            kth = np.partition(grid, grid.shape[1] - k, axis=1)[:, grid.shape[1] - k]
+            cand = np.flatnonzero(raw >= kth[doc_of])
+        else:
+            cand = np.arange(len(terms))
+        # per article: heaviest first, ties in feature order (lexsort is stable; the terms are in that order)
+        order = cand[np.lexsort((-raw[cand], doc_of[cand]))]
+        first = np.searchsorted(doc_of[order], np.arange(n))
+        rank = np.arange(len(order)) - first[doc_of[order]]
+        keep = order[(rank < k) & (raw[order] > 0)]
         kept_doc = doc_of[keep]
-        bounds = np.searchsorted(kept_doc, np.arange(n + 1))
-        kt, kw = list(map(sys.intern, terms[keep].tolist())), raw[keep].tolist()  # one string per term in the book
+        bounds = np.searchsorted(kept_doc, np.arange(n + 1)).tolist()
+        kc = codes[keep]
+        used = np.zeros(len(uniques), bool)
+        used[kc] = True
+        used = np.flatnonzero(used)
+        interned = np.empty(len(uniques), object)  # one string per term in the book
+        interned[used] = list(map(sys.intern, uniques[used].tolist()))
+        kt, kw = interned[kc].tolist(), raw[keep].tolist()
         for i, d in enumerate(docs):
             a, b = bounds[i], bounds[i + 1]
             ws = kw[a:b]
             norm = math.sqrt(sum(w * w for w in ws)) or 1.0
             d.vector = {t: w / norm for t, w in zip(kt[a:b], ws)}
-        for d, c in zip(docs, counted):
-            if c:
-                self.df.update(d.feats.keys())
+        added = np.bincount(codes[own.astype(bool)], minlength=len(uniques))
+        grown = np.flatnonzero(added)
+        dict.update(self.df, zip(uniques[grown].tolist(), (base[grown] + added[grown]).tolist()))
         self.n_docs = int(n_docs[-1])
 
     def df_added(self) -> dict[str, int]:
