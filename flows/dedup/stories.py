@@ -32,10 +32,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from itertools import chain, repeat
-from operator import mul
+from operator import methodcaller, mul, truediv
 
 import duckdb
 import numpy as np
@@ -107,19 +107,26 @@ def _log1(upto: int) -> np.ndarray:
 
 def _norm(c: dict[str, float]) -> float:
     """Exactly rounded (fsum), so the same whatever order the terms were loaded in."""
-    return math.sqrt(math.fsum(w * w for w in c.values()))
+    v = c.values()
+    return math.sqrt(math.fsum(map(mul, v, v)))
 
 
 def _in_at_least(sets: list[set[str]], m: int) -> set[str]:
-    """The ids in at least ``m`` of ``sets``, by set algebra (C speed) instead of counting each id."""
+    """The ids in at least ``m`` of ``sets``, by set algebra (C speed) instead of counting each id.
+
+    Smallest sets first; a level that can no longer reach ``m`` with the sets left is not kept up."""
     if m <= 1:
         return set().union(*sets)
+    sets = sorted(sets, key=len)
+    n = len(sets)
     levels = [set() for _ in range(m)]  # levels[i]: ids in at least i + 1 of the sets so far
-    for s in sets:
-        for i in range(m - 1, 0, -1):
+    for j, s in enumerate(sets):
+        lo = max(0, m - n + j)
+        for i in range(m - 1, max(lo, 1) - 1, -1):
             if levels[i - 1]:
                 levels[i] |= levels[i - 1] & s
-        levels[0] |= s
+        if lo == 0:
+            levels[0] |= s
     return levels[-1]
 
 
@@ -215,8 +222,8 @@ class StoryBook:
         for i, d in enumerate(docs):
             a, b = bounds[i], bounds[i + 1]
             ws = kw[a:b]
-            norm = math.sqrt(sum(w * w for w in ws)) or 1.0
-            d.vector = {t: w / norm for t, w in zip(kt[a:b], ws)}
+            norm = math.sqrt(sum(map(mul, ws, ws))) or 1.0  # summed in order, as a generator would
+            d.vector = dict(zip(kt[a:b], map(truediv, ws, repeat(norm))))
         added = np.bincount(codes[own.astype(bool)], minlength=len(uniques))
         grown = np.flatnonzero(added)
         grown_terms = uniques[grown].tolist()
@@ -268,12 +275,16 @@ class StoryBook:
 
     def _add(self, s: Story, doc: Doc) -> None:
         c, sid, index = s.centroid, s.story_id, self.index
-        for t, w in doc.vector.items():
-            if t in c:
-                c[t] += w
-            else:
-                c[t] = w
-                index[t].add(sid)
+        if not c:  # a new story (most articles): its centroid is the article's vector, indexed at C speed
+            c.update(doc.vector)
+            deque(map(methodcaller("add", sid), map(index.__getitem__, c)), 0)
+        else:
+            for t, w in doc.vector.items():
+                if t in c:
+                    c[t] += w
+                else:
+                    c[t] = w
+                    index[t].add(sid)
         if len(c) > 2 * self.p.centroid_terms:  # trimmed now and then, not at every article: sorting is the cost
             kept = dict(_top(c, self.p.centroid_terms))
             for t in c.keys() - kept.keys():
