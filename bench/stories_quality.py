@@ -205,6 +205,16 @@ def _pair_features(docs: list[dict], pairs: list[dict]) -> list[list[float]]:
     return out
 
 
+def _median_cosine(docs: list[dict], pairs: list[tuple[str, str]]) -> float:
+    """Median cosine of the story vectors (frequencies of ``docs``) over ``pairs``."""
+    book = StoryBook(StoryParams())
+    ds = [Doc(i, d["url"], features(d.get("title"), d["text"])[0]) for i, d in enumerate(docs)]
+    book.vectorise(ds)
+    vec = {d.article_id: d.vector for d in ds}
+    cs = sorted(_cos(vec[a], vec[b]) for a, b in pairs)
+    return cs[len(cs) // 2]
+
+
 def _logistic(x, y, l2: float = 1.0):
     """Weights (last: intercept) of an L2-regularised logistic regression, by Newton steps."""
     import numpy as np
@@ -322,18 +332,19 @@ def speed(n: int, repeats: int = 2, batch: int = 2000) -> None:
     real = stories_mod.assign_stories
     best = None
     for _ in range(repeats):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         for it in items:
             features(it["title"], it["text"])
-        feat_s = time.perf_counter() - t
-        spent = [0.0]
+        feat_s, feat_cpu = time.perf_counter() - t, time.process_time() - c
+        spent = [0.0, 0.0]
 
         def timed(*a, **k):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 return real(*a, **k)
             finally:
                 spent[0] += time.perf_counter() - t0
+                spent[1] += time.process_time() - c0
 
         dedup_pkg.assign_stories = timed
         try:
@@ -341,15 +352,17 @@ def speed(n: int, repeats: int = 2, batch: int = 2000) -> None:
         finally:
             dedup_pkg.assign_stories = real
         rest = dedup_s - spent[0] - feat_s  # dedup_batch computes the signatures (and features) itself here
-        got = (feat_s + spent[0], feat_s, spent[0], rest)
+        got = (feat_s + spent[0], feat_s, spent[0], rest, feat_cpu, spent[1])
         best = got if best is None or got[0] < best[0] else best
-    stories_s, feat_s, assign_s, rest = best
+    stories_s, feat_s, assign_s, rest, feat_cpu, assign_cpu = best
     per10k = 10000 / n
     print(f"speed ({n} generated articles, batches of {batch}, best of {repeats}, load average "
           f"{os.getloadavg()[0]:.1f}): stories {stories_s * per10k:.2f} s per 10,000 articles (features "
           f"{feat_s * per10k:.2f} s, in the signature workers; assignment on DuckDB {assign_s * per10k:.2f} s, "
           f"in the writer); rest of the dedup stage {rest * per10k:.2f} s per 10,000; "
           f"stories / rest of dedup = {stories_s / rest:.2f}")
+    print(f"  CPU seconds per 10,000 articles (less sensitive to other load): features {feat_cpu * per10k:.2f}, "
+          f"assignment {assign_cpu * per10k:.2f} (all threads of the process, DuckDB's included)")
 
 
 # ---------------------------------------------------------------- main
@@ -412,6 +425,15 @@ def main(argv=None) -> None:
         print(f"  {'with dates   ' if dates else 'without dates'} pairwise F1 {sc['f1']:.3f} (P {sc['precision']:.3f}, "
               f"R {sc['recall']:.3f}); same-kind-different-event merged {sc['same_kind_merged']:.3%} "
               f"of {sc['same_kind_pairs']}")
+    sweep = []
+    for th in (0.25, 0.30):
+        sc = same_kind_scores(reports, neg, cluster(order, replace(base, threshold=th), True))
+        sweep.append(f"{th:.2f}: F1 {sc['f1']:.3f} (R {sc['recall']:.3f}), merged {sc['same_kind_merged']:.1%}")
+    print("  other thresholds, with dates (not chosen on this set): " + "; ".join(sweep))
+    print(f"  median cosine of one event's two reports: same-kind set (halves of a page) "
+          f"{_median_cosine([{'title': None, 'text': r['text'], 'url': r['key']} for r in reports], [(p + '#a', p + '#b') for p in sorted({r['page'] for r in reports})]):.3f}; "
+          f"dev pairs (two sites' reports) {_median_cosine(docs, [(p['a'], p['b']) for p in pairs if p['same']]):.3f}, "
+          f"titles removed {_median_cosine([dict(d, title=None) for d in docs], [(p['a'], p['b']) for p in pairs if p['same']]):.3f}")
     sk_pairs = [{"a": a, "b": b, "same": True} for a, b in {(r["page"] + "#a", r["page"] + "#b") for r in reports}]
     sk_pairs += [{"a": x + s, "b": y + t, "same": False} for x, y in neg for s in ("#a", "#b") for t in ("#a", "#b")]
     st = cluster(order, base, False)
