@@ -46,6 +46,7 @@ from .sqlio import run
 
 STORY_PASSAGE_MIN = 15  # shared content shingles that count as a shared passage
 _ZEROS = repeat(0.0)
+_GRID_CELLS = 4_000_000  # articles x longest feature list, for picking each article's heaviest terms (32 MB)
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,9 @@ class StoryBook:
         doc_start = np.cumsum(lens) - lens
         pos = np.arange(len(terms)) - doc_start[doc_of]
         k = self.p.doc_terms
-        if int(lens.max()) > k:  # only terms at least as heavy as their article's k-th heaviest can be kept
-            grid = np.full((n, int(lens.max())), -np.inf)
+        width = int(lens.max())
+        if k < width and n * width <= _GRID_CELLS:  # only terms as heavy as their article's k-th heaviest can be kept
+            grid = np.full((n, width), -np.inf)
             grid[doc_of, pos] = raw
             kth = np.partition(grid, grid.shape[1] - k, axis=1)[:, grid.shape[1] - k]
             cand = np.flatnonzero(raw >= kth[doc_of])

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from flows.dedup.stories import Doc, StoryBook, StoryParams
 from flows.dedup.story_features import NAME_BOOST, NUMBER_BOOST, TITLE_BOOST, features
 
@@ -105,9 +107,13 @@ def _vectors_one_at_a_time(docs, params, df=None, n_docs=0):
     return out, df
 
 
-def test_batch_vectors_equal_one_article_at_a_time_ties_and_copies_included():
+@pytest.mark.parametrize("grid_cells", [4_000_000, 0])  # each article's heaviest terms picked by grid, or by sorting all
+def test_batch_vectors_equal_one_article_at_a_time_ties_and_copies_included(monkeypatch, grid_cells):
     import random
 
+    from flows.dedup import stories
+
+    monkeypatch.setattr(stories, "_GRID_CELLS", grid_cells)
     rnd = random.Random(5)
     vocab = [f"w{i}" for i in range(60)]
     p = StoryParams(doc_terms=8)
