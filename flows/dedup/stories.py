@@ -32,10 +32,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from itertools import chain, repeat
-from operator import mul
+from operator import methodcaller, mul, truediv
 
 import duckdb
 import numpy as np
@@ -46,6 +46,7 @@ from .sqlio import run
 
 STORY_PASSAGE_MIN = 15  # shared content shingles that count as a shared passage
 _ZEROS = repeat(0.0)
+_GRID_CELLS = 4_000_000  # articles x longest feature list, for picking each article's heaviest terms (32 MB)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class StoryParams:
     # (scraped pages carry republication dates: two of the five seeds are dated 18 months after their event)
     doc_terms: int = 60  # an article's vector keeps its heaviest terms
     lookup_terms: int = 10  # candidates: stories whose centroid holds ``min_shared_terms`` of the article's
-    min_shared_terms: int = 2  # ``lookup_terms`` heaviest terms (or share a passage with it)
+    min_shared_terms: int = 3  # ``lookup_terms`` heaviest terms (or share a passage with it)
     centroid_terms: int = 150  # a story's centroid keeps its heaviest terms (up to twice as many between trims)
     prior_docs: float = 10.0  # pseudo-documents: rarity means little in a corpus of five
 
@@ -107,7 +108,27 @@ def _log1(upto: int) -> np.ndarray:
 
 def _norm(c: dict[str, float]) -> float:
     """Exactly rounded (fsum), so the same whatever order the terms were loaded in."""
-    return math.sqrt(math.fsum(w * w for w in c.values()))
+    v = c.values()
+    return math.sqrt(math.fsum(map(mul, v, v)))
+
+
+def _in_at_least(sets: list[set[str]], m: int) -> set[str]:
+    """The ids in at least ``m`` of ``sets``, by set algebra (C speed) instead of counting each id.
+
+    Smallest sets first; a level that can no longer reach ``m`` with the sets left is not kept up."""
+    if m <= 1:
+        return set().union(*sets)
+    sets = sorted(sets, key=len)
+    n = len(sets)
+    levels = [set() for _ in range(m)]  # levels[i]: ids in at least i + 1 of the sets so far
+    for j, s in enumerate(sets):
+        lo = max(0, m - n + j)
+        for i in range(m - 1, max(lo, 1) - 1, -1):
+            if levels[i - 1]:
+                levels[i] |= levels[i - 1] & s
+        if lo == 0:
+            levels[0] |= s
+    return levels[-1]
 
 
 def _top(weights: dict[str, float], k: int) -> list[tuple[str, float]]:
@@ -124,32 +145,36 @@ class StoryBook:
         self.p = params
         self.n_docs = n_docs
         self.df: Counter = Counter(df or {})
-        self._df_before = dict(self.df)
+        self._df_added: dict[str, int] = {}  # what the articles vectorised since loading added to ``df``
         self.stories: dict[str, Story] = {}
-        self.index: dict[str, set[str]] = {}
+        self.index: defaultdict[str, set[str]] = defaultdict(set)  # term -> stories whose centroid holds it
         self.story_of_doc: dict[int, str] = dict(story_of_doc or {})
         self.touched: set[str] = set()
+        self.created: set[str] = set()  # stories started since loading (or since ``begin_batch``)
+        self.complete = False  # holds every stored story (made on an empty database, kept since)
         for s in stories or []:
             self._put(s)
 
     def begin_batch(self) -> None:
         """Forget the previous batch's bookkeeping (kept across batches: stories, index, frequencies)."""
-        self._df_before = dict(self.df)
+        self._df_added = {}
         self.story_of_doc = {}
         self.touched = set()
+        self.created = set()
 
     def _put(self, s: Story) -> None:
         self.stories[s.story_id] = s
         s.norm = _norm(s.centroid)
         for t in s.centroid:
-            self.index.setdefault(t, set()).add(s.story_id)
+            self.index[t].add(s.story_id)
 
-    def vectorise(self, docs: list[Doc]) -> None:
+    def vectorise(self, docs: list[Doc], fetch_df=None) -> None:
         """Each article's unit vector (heaviest term first), in doc_no order, as if one at a time.
 
         An article's weights use the document frequencies of the articles before it and itself
         (copies are not counted), never of later ones, so a batch gives what single articles give.
-        Columnar (numpy) because it is per term; the logarithms come from one table of exact values."""
+        Columnar (numpy) because it is per term; the logarithms come from one table of exact values.
+        ``fetch_df(terms)`` gives the stored frequencies of terms the book does not know yet."""
         if not docs:
             return
         n = len(docs)
@@ -157,42 +182,62 @@ class StoryBook:
         terms = np.fromiter(chain.from_iterable(d.feats for d in docs), object, int(lens.sum()))
         weights = np.fromiter(chain.from_iterable(d.feats.values() for d in docs), np.float64, len(terms))
         codes, uniques = pd.factorize(terms)
+        if fetch_df is not None:
+            known = self.df
+            unknown = [t for t in uniques.tolist() if t not in known]
+            if unknown:
+                dict.update(known, fetch_df(unknown))  # set, not add (Counter.update adds)
         base = np.fromiter((self.df.get(t, 0) for t in uniques), np.int64, len(uniques))
         counted = np.fromiter((not d.copies for d in docs), bool, n)
         doc_of = np.repeat(np.arange(n), lens)
         own = counted[doc_of].astype(np.int64)
-        order = np.lexsort((doc_of, codes))  # by term, then article
-        sc = codes[order]
-        cs = np.cumsum(own[order])
-        starts = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]])
-        before = (cs - own[order])[starts]
-        df_occ = np.empty(len(terms), np.int64)
-        df_occ[order] = base[sc] + cs - np.repeat(before, np.diff(np.r_[starts, len(sc)]))
+        # df after each occurrence: the stored count plus this batch's counted articles up to this one
+        df_occ = base[codes] + pd.Series(own).groupby(codes, sort=False).cumsum().to_numpy()
         n_docs = self.n_docs + np.cumsum(counted)
         log_n = np.array([math.log(int(x) + self.p.prior_docs) for x in n_docs])
         raw = weights * (log_n[doc_of] - _log1(int(df_occ.max()) if len(df_occ) else 0)[df_occ])
-        pos = np.arange(len(terms)) - np.repeat(np.cumsum(lens) - lens, lens)
-        order = np.lexsort((pos, -raw, doc_of))  # per article: heaviest first, ties in feature order
         doc_start = np.cumsum(lens) - lens
-        rank = np.arange(len(terms)) - doc_start[doc_of[order]]
-        keep = order[(rank < self.p.doc_terms) & (raw[order] > 0)]
+        pos = np.arange(len(terms)) - doc_start[doc_of]
+        k = self.p.doc_terms
+        width = int(lens.max())
+        if k < width and n * width <= _GRID_CELLS:  # only terms as heavy as their article's k-th heaviest can be kept
+            grid = np.full((n, width), -np.inf)
+            grid[doc_of, pos] = raw
+            kth = np.partition(grid, grid.shape[1] - k, axis=1)[:, grid.shape[1] - k]
+            cand = np.flatnonzero(raw >= kth[doc_of])
+        else:
+            cand = np.arange(len(terms))
+        # per article: heaviest first, ties in feature order (lexsort is stable; the terms are in that order)
+        order = cand[np.lexsort((-raw[cand], doc_of[cand]))]
+        first = np.searchsorted(doc_of[order], np.arange(n))
+        rank = np.arange(len(order)) - first[doc_of[order]]
+        keep = order[(rank < k) & (raw[order] > 0)]
         kept_doc = doc_of[keep]
-        bounds = np.searchsorted(kept_doc, np.arange(n + 1))
-        kt, kw = list(map(sys.intern, terms[keep].tolist())), raw[keep].tolist()  # one string per term in the book
+        bounds = np.searchsorted(kept_doc, np.arange(n + 1)).tolist()
+        kc = codes[keep]
+        used = np.zeros(len(uniques), bool)
+        used[kc] = True
+        used = np.flatnonzero(used)
+        interned = np.empty(len(uniques), object)  # one string per term in the book
+        interned[used] = list(map(sys.intern, uniques[used].tolist()))
+        kt, kw = interned[kc].tolist(), raw[keep].tolist()
         for i, d in enumerate(docs):
             a, b = bounds[i], bounds[i + 1]
             ws = kw[a:b]
-            norm = math.sqrt(sum(w * w for w in ws)) or 1.0
-            d.vector = {t: w / norm for t, w in zip(kt[a:b], ws)}
-        for d, c in zip(docs, counted):
-            if c:
-                self.df.update(d.feats.keys())
+            norm = math.sqrt(sum(map(mul, ws, ws))) or 1.0  # summed in order, as a generator would
+            d.vector = dict(zip(kt[a:b], map(truediv, ws, repeat(norm))))
+        added = np.bincount(codes[own.astype(bool)], minlength=len(uniques))
+        grown = np.flatnonzero(added)
+        grown_terms = uniques[grown].tolist()
+        dict.update(self.df, zip(grown_terms, (base[grown] + added[grown]).tolist()))
+        before = self._df_added
+        for t, a in zip(grown_terms, added[grown].tolist()):
+            before[t] = before.get(t, 0) + a
         self.n_docs = int(n_docs[-1])
 
     def df_added(self) -> dict[str, int]:
-        """What the articles vectorised since loading added to the document frequencies."""
-        before = self._df_before
-        return {t: n - before.get(t, 0) for t, n in self.df.items() if n != before.get(t, 0)}
+        """What the articles vectorised since loading (or since ``begin_batch``) added to the document frequencies."""
+        return self._df_added
 
     def lookup_terms(self, doc: Doc) -> list[str]:
         return list(doc.vector)[:self.p.lookup_terms]
@@ -211,8 +256,7 @@ class StoryBook:
         if chosen is None:
             passage = {self.story_of_doc[n] for n in doc.passages if n in self.story_of_doc}
             index = self.index
-            shared = Counter(chain.from_iterable([index[t] for t in self.lookup_terms(doc) if t in index]))
-            cands = {sid for sid, k in shared.items() if k >= p.min_shared_terms} | passage
+            cands = _in_at_least([index[t] for t in self.lookup_terms(doc) if t in index], p.min_shared_terms) | passage
             best = -1.0
             for sid in sorted(cands):
                 s = self.stories[sid]
@@ -226,18 +270,23 @@ class StoryBook:
         if chosen is None:
             chosen = "story-" + doc.article_id
             self.stories[chosen] = Story(chosen, {})
+            self.created.add(chosen)
         self._add(self.stories[chosen], doc)
         self.story_of_doc[doc.doc_no] = chosen
         return chosen
 
     def _add(self, s: Story, doc: Doc) -> None:
-        c, sid = s.centroid, s.story_id
-        for t, w in doc.vector.items():
-            if t in c:
-                c[t] += w
-            else:
-                c[t] = w
-                self.index.setdefault(t, set()).add(sid)
+        c, sid, index = s.centroid, s.story_id, self.index
+        if not c:  # a new story (most articles): its centroid is the article's vector, indexed at C speed
+            c.update(doc.vector)
+            deque(map(methodcaller("add", sid), map(index.__getitem__, c)), 0)
+        else:
+            for t, w in doc.vector.items():
+                if t in c:
+                    c[t] += w
+                else:
+                    c[t] = w
+                    index[t].add(sid)
         if len(c) > 2 * self.p.centroid_terms:  # trimmed now and then, not at every article: sorting is the cost
             kept = dict(_top(c, self.p.centroid_terms))
             for t in c.keys() - kept.keys():
@@ -262,22 +311,26 @@ def assign_stories(con: duckdb.DuckDBPyConnection, docs: list[Doc], params: Stor
     Returns (stories created, duplicates moved to their canonical's story)."""
     if not docs:
         return 0, 0
-    terms = sorted({t for d in docs for t in d.feats})
-    df = dict(run(con, "dedup_story_df_of", pa.table({"term": pa.array(terms, pa.string())})))
     state = _state(con, docs[0].doc_no, params)
     book = _KEPT.take(state)
     if book is None:
-        book = StoryBook(params, state[2], df)
-    else:  # the stored stories are as this book left them: only this batch's frequencies are read
-        dict.update(book.df, df)  # set, not add (Counter.update adds)
+        book = StoryBook(params, state[2])
+        book.complete = state[3] == 0
+    else:  # the stored stories are as this book left them: only frequencies it has not seen are read
         book.begin_batch()
-    book.vectorise(docs)  # vectors first: they depend on frequencies only, so candidates can be loaded once
+
+    def fetch_df(terms: list[str]) -> dict[str, int]:
+        return dict(run(con, "dedup_story_df_of", pa.table({"term": pa.array(sorted(terms), pa.string())})))
+
+    book.vectorise(docs, fetch_df)  # vectors first: they depend on frequencies only, so candidates can be loaded once
     new_nos = {d.doc_no for d in docs}
     linked = sorted({n for d in docs for n in d.copies + d.passages if n not in new_nos})
-    lookup = sorted({t for d in docs for t in book.lookup_terms(d)})
-    rows = run(con, "dedup_story_candidates", pa.table({"term": pa.array(lookup, pa.string())}),
-               {}) if lookup else []
-    story_ids = {r[0] for r in rows}
+    story_ids = set()
+    if not book.complete:
+        lookup = sorted({t for d in docs for t in book.lookup_terms(d)})
+        rows = run(con, "dedup_story_candidates", pa.table({"term": pa.array(lookup, pa.string())}),
+                   {}) if lookup else []
+        story_ids = {r[0] for r in rows}
     if linked:
         for no, sid in run(con, "dedup_stories_of_docs", pa.table({"doc_no": pa.array(linked, pa.int64())})):
             book.story_of_doc[no] = sid
@@ -333,15 +386,18 @@ _KEPT = _KeptBook()
 def _write(con: duckdb.DuckDBPyConnection, book: StoryBook, docs: list[Doc], placed: list[str]) -> None:
     run(con, "dedup_insert_stories", pa.table({
         "story_id": pa.array(placed, pa.string()), "article_id": pa.array([d.article_id for d in docs], pa.string())}))
-    added = sorted(book.df_added().items())
+    added = book.df_added()
     if added:
         run(con, "dedup_story_df_add", pa.table({
-            "term": pa.array([t for t, _ in added], pa.string()), "n": pa.array([n for _, n in added], pa.int32())}))
+            "term": pa.array(list(added), pa.string()), "n": pa.array(list(added.values()), pa.int32())}))
     run(con, "dedup_story_corpus_set", None, {"n_docs": book.n_docs})
     touched = [book.stories[s] for s in sorted(book.touched)]
     ids = pa.array([s.story_id for s in touched], pa.string())
     sizes = [len(s.centroid) for s in touched]
-    run(con, "dedup_story_centroids_replace", pa.table({
+    stored = sorted(book.touched - book.created)  # stories started in this batch have no rows to replace
+    if stored:
+        run(con, "dedup_story_centroids_delete", pa.table({"story_id": pa.array(stored, pa.string())}))
+    run(con, "dedup_story_centroids_insert", pa.table({
         "story_id": pa.array(np.repeat(np.array([s.story_id for s in touched], dtype=object), sizes), pa.string()),
         "term": pa.array(list(chain.from_iterable(s.centroid for s in touched)), pa.string()),
         "weight": pa.array(np.fromiter(chain.from_iterable(s.centroid.values() for s in touched), np.float64,

@@ -58,7 +58,7 @@ def features(title: str | None, text: str, prefix_chars: int = PREFIX_CHARS, nam
 
     Word forms sharing their first ``prefix_chars`` letters are one term (the heaviest form's weight).
     Written for speed (it runs on every article): regex scans and set algebra, few Python steps per word."""
-    body = text[:LEAD_CHARS]
+    body = text[:LEAD_CHARS].replace("ё", "е").replace("Ё", "Е")  # ё is mostly written е
     counts = Counter(_tokens(body.lower()))
     out = {t: (_SUBLINEAR[c] if c < 256 else 1.0 + math.log(c)) for t, c in counts.items()
            if len(t) <= MAX_TERM_CHARS and (len(t) >= 2 or t.isdigit())}
@@ -69,7 +69,8 @@ def features(title: str | None, text: str, prefix_chars: int = PREFIX_CHARS, nam
     names = [t for t, c in caps.items() if counts.get(t) == c and t in out and not _DIGIT.search(t)]
     for t in names:
         out[t] *= name_boost
-    for t in ({w.lower() for w in _tokens(title)} if title else ()):
+    # title words in the order written (a set's order would differ between processes, and order breaks ties)
+    for t in (dict.fromkeys(w.lower() for w in _tokens(title.replace("ё", "е").replace("Ё", "Е"))) if title else ()):
         if 2 <= len(t) <= MAX_TERM_CHARS:
             out[t] = out.get(t, 1.0) * title_boost
     if not prefix_chars:

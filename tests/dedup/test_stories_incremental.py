@@ -46,9 +46,13 @@ def _state(con):
     }
 
 
-def _run_in_parts(con, arts, cuts):
+def _run_in_parts(con, arts, cuts, fresh=False):
+    from flows.dedup import stories
+
     first_ids = None
     for k, (lo, hi) in enumerate(zip([0] + cuts, cuts + [len(arts)])):
+        if fresh:  # as if each run were its own process: no stories kept in memory from the run before
+            stories._KEPT.take(None)
         ingest(con, arts[lo:hi], f"run{k}")
         if first_ids is None:
             first_ids = story_of(con)
@@ -59,14 +63,15 @@ def test_any_split_into_runs_gives_the_same_stories_as_one_run(tmp_path, corpus)
     from flows import storage
 
     states = []
-    for n, cuts in enumerate(([], [1, 2, 3, 17, 30], [20, 21])):
+    for n, (cuts, fresh) in enumerate((([], False), ([1, 2, 3, 17, 30], False), ([20, 21], False),
+                                       ([1, 2, 3, 17, 30], True))):
         con = storage.connect(str(tmp_path / f"s{n}.duckdb"))
-        first = _run_in_parts(con, corpus, cuts)
+        first = _run_in_parts(con, corpus, cuts, fresh)
         state = _state(con)
         assert all(state["stories"][a] == s for a, s in first.items())  # ids given in the first run never change
         states.append(state)
         con.close()
-    assert states[0] == states[1] == states[2]
+    assert states[0] == states[1] == states[2] == states[3]
     stories = states[0]["stories"]
     assert len(stories) == len(corpus)
     assert stories["c00"] == stories["w03"] and stories["c01"] == stories["w05"]  # copies with their originals

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from flows.dedup.stories import Doc, StoryBook, StoryParams
 from flows.dedup.story_features import NAME_BOOST, NUMBER_BOOST, TITLE_BOOST, features
 
@@ -70,3 +72,61 @@ def test_distant_dates_raise_the_bar_and_copies_and_passages_decide():
 def test_ids_are_the_first_articles_and_order_within_ties_is_fixed():
     docs = [_doc(i, "alpha beta gamma delta") for i in range(3)]
     assert StoryBook(PARAMS).add_all(docs) == ["story-a0"] * 3
+
+
+def test_candidates_are_the_stories_in_enough_of_the_term_sets():
+    import random
+    from collections import Counter
+
+    from flows.dedup.stories import _in_at_least
+
+    rnd = random.Random(3)
+    for _ in range(200):
+        sets = [set(rnd.sample(range(40), rnd.randrange(0, 15))) for _ in range(rnd.randrange(0, 10))]
+        counts = Counter(x for s in sets for x in s)
+        for m in (1, 2, 3, 4):
+            assert _in_at_least(sets, m) == {x for x, c in counts.items() if c >= m}
+
+
+def _vectors_one_at_a_time(docs, params, df=None, n_docs=0):
+    """The definition the batch code must meet: each article weighed with the frequencies of the
+    articles before it and itself (copies not counted), heaviest ``doc_terms`` kept, ties in feature order."""
+    import math
+    from collections import Counter
+
+    df = Counter(df or {})
+    out = []
+    for d in docs:
+        if not d.copies:
+            df.update(d.feats.keys())
+            n_docs += 1
+        raw = [(t, w * (math.log(n_docs + params.prior_docs) - math.log(df[t] + 1.0))) for t, w in d.feats.items()]
+        kept = [(t, w) for t, w in sorted(raw, key=lambda tw: -tw[1])[:params.doc_terms] if w > 0]
+        norm = math.sqrt(sum(w * w for _, w in kept)) or 1.0
+        out.append({t: w / norm for t, w in kept})
+    return out, df
+
+
+@pytest.mark.parametrize("grid_cells", [4_000_000, 0])  # each article's heaviest terms picked by grid, or by sorting all
+def test_batch_vectors_equal_one_article_at_a_time_ties_and_copies_included(monkeypatch, grid_cells):
+    import random
+
+    from flows.dedup import stories
+
+    monkeypatch.setattr(stories, "_GRID_CELLS", grid_cells)
+    rnd = random.Random(5)
+    vocab = [f"w{i}" for i in range(60)]
+    p = StoryParams(doc_terms=8)
+    stored = {"w1": 3, "w2": 1}
+    docs = []
+    for i in range(40):  # many equal weights: ties at the doc_terms boundary
+        feats = {t: rnd.choice([1.0, 1.0, 2.0, 4.0]) for t in rnd.sample(vocab, rnd.randrange(0, 20))}
+        docs.append(Doc(i, f"a{i}", feats, copies=[0] if i % 7 == 3 else []))
+    want, df = _vectors_one_at_a_time(docs, p, stored, 5)
+    book = StoryBook(p, 5)
+    book.vectorise(docs[:13], lambda terms: {t: stored[t] for t in terms if t in stored})
+    book.vectorise(docs[13:], lambda terms: {t: stored[t] for t in terms if t in stored})
+    for d, v in zip(docs, want):
+        assert list(d.vector.items()) == list(v.items())  # same terms, same order, same floats
+    assert {t: n for t, n in book.df.items() if n} == {t: n for t, n in df.items() if n}
+    assert book.df_added() == {t: n - stored.get(t, 0) for t, n in df.items() if n != stored.get(t, 0)}
