@@ -129,13 +129,25 @@ def _clean_and_pack(doc: RawDocument, settings: Settings) -> tuple[Article | Rej
     return _clean_or_reject(doc, settings), packed
 
 
+def _clean_pack_and_sign(doc: RawDocument, settings: Settings, sign: bool = False):
+    """``_clean_and_pack``, then (``sign``) the article's dedup fingerprint, so the per-document
+    dedup work (tokens, shingles, MinHash, bands, story features) runs in the workers too."""
+    cleaned, packed = _clean_and_pack(doc, settings)
+    fingerprint = None
+    if sign and isinstance(cleaned, Article):
+        from ..dedup.signatures import compute_signatures
+
+        fingerprint = compute_signatures([cleaned], settings)
+    return cleaned, packed, fingerprint
+
+
 def _failure(doc: RawDocument, reason: str) -> Rejection:
     name = "timeout" if reason.startswith("timeout") else "cleaner_crashed"
     return Rejection(doc.raw_id, doc.source, "clean", name, reason)
 
 
-def _failure_packed(doc: RawDocument, reason: str) -> tuple[Rejection, None]:
-    return _failure(doc, reason), None
+def _failure_packed(doc: RawDocument, reason: str) -> tuple[Rejection, None, None]:
+    return _failure(doc, reason), None, None
 
 
 IN_PROCESS_MAX_BYTES = 64 * 1024  # a text dump up to this size may be cleaned without the time limit
@@ -221,12 +233,16 @@ def _dask_worker_address() -> str:
 
 class Cleaner:
     """Cleans batches, in worker processes when worthwhile; reuse it across batches. A document
-    whose bytes (and URL and hints) were cleaned earlier in the run gets that result (reuse.py)."""
+    whose bytes (and URL and hints) were cleaned earlier in the run gets that result (reuse.py).
+    With ``sign`` the workers also compute each article's dedup fingerprint (``fingerprints``)."""
 
-    def __init__(self, settings: Settings, reuse_stored: bool = True, reuse_copies: bool = True):
+    def __init__(self, settings: Settings, reuse_stored: bool = True, reuse_copies: bool = True,
+                 sign: bool = False):
         from .reuse import CleanMemo
 
         self.settings = settings
+        self.sign = sign
+        self.fingerprints: dict = {}  # fingerprint_key(article) -> its BatchSignatures, until taken
         self.reuse_copies = reuse_copies  # off: every document is cleaned (speed benches)
         self.reuse_stored = reuse_stored and reuse_copies  # not in a reprocess: it replaces what is stored
         self._pool = None
@@ -269,8 +285,23 @@ class Cleaner:
             return [Rejection(d.raw_id, d.source, "clean", "cancelled", str(exc)) for d in docs]
         out = []
         for doc, result in zip(docs, results):
-            cleaned, doc.packed = result
+            cleaned, doc.packed, fingerprint = result
+            if fingerprint is not None:
+                from ..dedup.signatures import fingerprint_key
+
+                self.fingerprints[fingerprint_key(cleaned)] = fingerprint
             out.append(cleaned)
+        return out
+
+    def take_fingerprints(self, cleaned: list) -> dict:
+        """The fingerprints the workers computed for these results (a batch's), by
+        ``fingerprint_key``; they leave the cleaner (a batch's copies share one)."""
+        from ..dedup.signatures import fingerprint_key
+
+        out = {}
+        for a in cleaned:
+            if isinstance(a, Article) and (fp := self.fingerprints.pop(fingerprint_key(a), None)) is not None:
+                out[fingerprint_key(a)] = fp
         return out
 
     def pool(self):
@@ -278,7 +309,7 @@ class Cleaner:
             from .workers import WorkerPool
 
             self._pool = WorkerPool(
-                partial(_clean_and_pack, settings=self.settings),
+                partial(_clean_pack_and_sign, settings=self.settings, sign=self.sign),
                 size=self.settings.workers,
                 timeout_s=self.settings.extract_timeout_s,
                 initializer=warm_worker,
