@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 from prefect import get_run_logger
 from prefect.utilities.annotations import quote
 
+from ..memory import release_free_memory
 from ..records import Article, RawDocument, Rejection
 from ..settings import Settings
 from ..sources import error_reason
@@ -158,6 +159,7 @@ def finish_batch(
     for r in rejections:
         summary.rejected_by_reason[f"{r.stage}: {r.reason}"] += 1
     add_numbers(counts, report, prefix="dedup_")
+    release_free_memory()  # what the batch freed goes back to the system, not to the next batch's peak
     report = report or {}
     get_run_logger().info(  # the run's progress in the Prefect UI (the terminal shows warnings only)
         "batch %d: %d documents (%d new), %d articles, %d quarantined, %d duplicates (%d exact, %d near), %.1f s",
