@@ -242,10 +242,10 @@ def fingerprint_key(article: Article) -> tuple:
     return article.title, article.text
 
 
-def signatures_from_parts(articles: list[Article], parts: dict[tuple, BatchSignatures],
+def signatures_from_parts(articles: list[Article], parts: dict[tuple, tuple[BatchSignatures, int]],
                           settings: Settings) -> BatchSignatures:
-    """The batch's signatures from single-article ones computed earlier (in the cleaning
-    workers, ``parts`` by ``fingerprint_key``); the articles without one are signed here,
+    """The batch's signatures from ones computed earlier (by the cleaning workers): ``parts``
+    maps ``fingerprint_key`` to (signatures, row); the articles without one are signed here,
     together. Equal to ``compute_signatures(articles, settings)``, array for array."""
     missing = [a for a in articles if fingerprint_key(a) not in parts]
     if len(missing) == len(articles):
@@ -254,6 +254,15 @@ def signatures_from_parts(articles: list[Article], parts: dict[tuple, BatchSigna
     if missing:
         signed = compute_signatures(missing, settings)
         for i, a in enumerate(missing):
-            found.setdefault(fingerprint_key(a), signed.take([i]))
-    out = BatchSignatures.concat([found[fingerprint_key(a)] for a in articles])
+            found.setdefault(fingerprint_key(a), (signed, i))
+    blocks: dict[int, int] = {}  # id(signatures) -> its first row in the concatenation
+    order: list[BatchSignatures] = []
+    rows = []
+    for a in articles:
+        sigs, row = found[fingerprint_key(a)]
+        if id(sigs) not in blocks:
+            blocks[id(sigs)] = sum(len(b) for b in order)
+            order.append(sigs)
+        rows.append(blocks[id(sigs)] + row)
+    out = BatchSignatures.concat(order).take(rows)
     return replace(out, article_ids=[a.article_id for a in articles])

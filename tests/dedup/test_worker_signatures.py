@@ -1,4 +1,4 @@
-"""Signatures computed per article in the cleaning workers equal the batch's own, array for array."""
+"""Signatures computed in the cleaning workers (a share of the batch each) equal the batch's own, array for array."""
 from __future__ import annotations
 
 import numpy as np
@@ -34,9 +34,13 @@ def test_parts_signed_one_by_one_equal_the_batch_signed_at_once(tmp_path):
     settings = Settings(db_path=str(tmp_path / "n.duckdb"))
     arts = _articles([0, 1, 0, 2, 3, 1, 0], [None, "Talks", "Talks", None, "Ёлки", "Other", None])
     whole = compute_signatures(arts, settings)
-    # every article signed on its own (as a worker does), some missing (cleaned in process, or reused)
-    parts = {fingerprint_key(a): compute_signatures([a], settings) for a in arts[:4]}
+    # shares signed apart (as the workers do), some articles missing (cleaned in process, or reused)
+    first, second = compute_signatures(arts[2:4], settings), compute_signatures(arts[:2], settings)
+    parts = {fingerprint_key(a): (first, i) for i, a in enumerate(arts[2:4])}
+    parts.update({fingerprint_key(a): (second, i) for i, a in enumerate(arts[:2])})
     _same(signatures_from_parts(arts, parts, settings), whole)
+    one_by_one = {fingerprint_key(a): (compute_signatures([a], settings), 0) for a in arts}
+    _same(signatures_from_parts(arts, one_by_one, settings), whole)
     _same(signatures_from_parts(arts, {}, settings), whole)
     _same(signatures_from_parts(arts[3:4], parts, settings), compute_signatures(arts[3:4], settings))
 
