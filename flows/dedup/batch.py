@@ -17,6 +17,7 @@ from .sqlio import run
 from .stories import STORY_PASSAGE_MIN, Doc, assign_stories
 from .verify import DocData, PairResult, verify_pair
 
+
 @dataclass
 class DedupReport:
     """What one batch's dedup did (the pipeline sums the numbers into its summary)."""
