@@ -300,7 +300,9 @@ class Cleaner:
         from ..dedup.signatures import fingerprint_key
         from .workers import PoolClosed
 
-        pool = self.pool()
+        pool = self._pool
+        if pool is None or self._closed:  # stopped meanwhile (the run is ending): no new workers for this
+            return
         size = -(-len(articles) // pool.size) if articles else 0
         shares = [articles[i:i + size] for i in range(0, len(articles), size)] if size else []
         try:
