@@ -323,7 +323,7 @@ def speed(n: int, repeats: int = 2, batch: int = 2000) -> None:
     Batches of 2,000 as ``newsflow run`` cuts them. Best of ``repeats`` runs (the machine is shared).
     The assignment is what the run's writer does; the features are computed in the signature worker
     processes, in parallel with it. Compare with the whole run's time (``dedup_speed.py --whole-run``)."""
-    import flows.dedup as dedup_pkg
+    import flows.dedup.batch as dedup_pkg  # the module whose dedup_batch calls assign_stories
     from flows.dedup import stories as stories_mod
     from flows.evaluation.corpus import generate
 

@@ -35,7 +35,10 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(load_sql("queries/search/bm25"))
 
 
-def update_index(con: duckdb.DuckDBPyConnection) -> int:
+INDEX_CHUNK = 4000  # articles indexed per statement: a first build's memory is that of a chunk
+
+
+def update_index(con: duckdb.DuckDBPyConnection, chunk: int = INDEX_CHUNK) -> int:
     """Bring the index up to date with ``articles``; returns how many articles it indexed.
 
     Run it inside the caller's write transaction, as the pipeline does, so readers
@@ -45,11 +48,15 @@ def update_index(con: duckdb.DuckDBPyConnection) -> int:
     if stale:
         execute_script(con, "queries/search/remove_stale")
     con.execute("DROP TABLE search_stale")
-    new = execute_script(con, "queries/search/new_articles")[0][0]
-    if new:
-        execute_script(con, "queries/search/append")
-    con.execute("DROP TABLE search_new")
-    return int(new)
+    total = 0
+    while True:  # a chunk at a time: the first build of a large corpus held it all in memory at once
+        new = execute_script(con, "queries/search/new_articles", {"chunk": chunk})[0][0]
+        if new:
+            execute_script(con, "queries/search/append")
+        con.execute("DROP TABLE search_new")
+        total += new
+        if new < chunk:
+            return int(total)
 
 
 def index_exists(con: duckdb.DuckDBPyConnection) -> bool:

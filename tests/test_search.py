@@ -140,6 +140,21 @@ def test_scores_equal_the_fts_extension_and_incremental_equals_one_build(open_db
     assert index_size(inc) == (300, 300)
 
 
+def test_a_build_in_chunks_numbers_and_scores_as_one_statement(open_db):
+    """The first build goes a chunk of articles at a time (bounded memory): same docids, same index."""
+    rows = corpus(120)
+    whole, chunked = open_db("whole"), open_db("chunked")
+    for con in (whole, chunked):
+        insert(con, rows, 0)
+    assert update_index(whole, chunk=10_000) == 120
+    assert update_index(chunked, chunk=25) == 120   # 25, 25, 25, 25, 20
+    assert update_index(chunked, chunk=25) == 0
+    assert index_tables(chunked) == index_tables(whole)
+    ids = "SELECT docid, article_id FROM search_docs ORDER BY docid"
+    assert chunked.execute(ids).fetchall() == whole.execute(ids).fetchall()
+    assert_same_results(results(chunked), results(whole))
+
+
 def test_deleted_and_reinserted_articles_leave_the_index(open_db):
     """A reprocess deletes and re-inserts under the same article_id (counts alone cannot tell)."""
     con = open_db("re")

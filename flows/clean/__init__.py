@@ -129,6 +129,21 @@ def _clean_and_pack(doc: RawDocument, settings: Settings) -> tuple[Article | Rej
     return _clean_or_reject(doc, settings), packed
 
 
+def _worker_task(item, settings: Settings):
+    """What a cleaning worker does with one item: a document is cleaned and its raw bytes packed
+    (``_clean_and_pack``); a list of articles (a share of a cleaned batch) is signed for dedup
+    together (dedup/signatures.py), so that per-article work runs beside the main process too."""
+    if isinstance(item, list):
+        from ..dedup.signatures import compute_signatures
+
+        return compute_signatures(item, settings)
+    return _clean_and_pack(item, settings)
+
+
+def _unsigned(item, reason: str) -> None:
+    return None  # a share whose signing failed is signed by the dedup stage instead
+
+
 def _failure(doc: RawDocument, reason: str) -> Rejection:
     name = "timeout" if reason.startswith("timeout") else "cleaner_crashed"
     return Rejection(doc.raw_id, doc.source, "clean", name, reason)
@@ -221,12 +236,16 @@ def _dask_worker_address() -> str:
 
 class Cleaner:
     """Cleans batches, in worker processes when worthwhile; reuse it across batches. A document
-    whose bytes (and URL and hints) were cleaned earlier in the run gets that result (reuse.py)."""
+    whose bytes (and URL and hints) were cleaned earlier in the run gets that result (reuse.py).
+    With ``sign`` the workers then sign the batch's articles for dedup (``fingerprints``)."""
 
-    def __init__(self, settings: Settings, reuse_stored: bool = True, reuse_copies: bool = True):
+    def __init__(self, settings: Settings, reuse_stored: bool = True, reuse_copies: bool = True,
+                 sign: bool = False):
         from .reuse import CleanMemo
 
         self.settings = settings
+        self.sign = sign
+        self.fingerprints: dict = {}  # fingerprint_key(article) -> (BatchSignatures, row), until taken
         self.reuse_copies = reuse_copies  # off: every document is cleaned (speed benches)
         self.reuse_stored = reuse_stored and reuse_copies  # not in a reprocess: it replaces what is stored
         self._pool = None
@@ -271,6 +290,39 @@ class Cleaner:
         for doc, result in zip(docs, results):
             cleaned, doc.packed = result
             out.append(cleaned)
+        if self.sign:
+            self._sign([a for a in out if isinstance(a, Article)])
+        return out
+
+    def _sign(self, articles: list[Article]) -> None:
+        """Sign the cleaned articles in the workers, a share each (they wait for the next batch
+        meanwhile); a share that fails is left to the dedup stage."""
+        from ..dedup.signatures import fingerprint_key
+        from .workers import PoolClosed
+
+        pool = self._pool
+        if pool is None or self._closed:  # stopped meanwhile (the run is ending): no new workers for this
+            return
+        size = -(-len(articles) // pool.size) if articles else 0
+        shares = [articles[i:i + size] for i in range(0, len(articles), size)] if size else []
+        try:
+            signed = pool.map(shares, _unsigned) if shares else []
+        except PoolClosed:
+            return
+        for share, sigs in zip(shares, signed):
+            if sigs is not None:
+                for row, a in enumerate(share):
+                    self.fingerprints.setdefault(fingerprint_key(a), (sigs, row))
+
+    def take_fingerprints(self, cleaned: list) -> dict:
+        """The fingerprints the workers computed for these results (a batch's), by
+        ``fingerprint_key``; they leave the cleaner (a batch's copies share one)."""
+        from ..dedup.signatures import fingerprint_key
+
+        out = {}
+        for a in cleaned:
+            if isinstance(a, Article) and (found := self.fingerprints.pop(fingerprint_key(a), None)) is not None:
+                out[fingerprint_key(a)] = found
         return out
 
     def pool(self):
@@ -278,7 +330,7 @@ class Cleaner:
             from .workers import WorkerPool
 
             self._pool = WorkerPool(
-                partial(_clean_and_pack, settings=self.settings),
+                partial(_worker_task, settings=self.settings),
                 size=self.settings.workers,
                 timeout_s=self.settings.extract_timeout_s,
                 initializer=warm_worker,

@@ -9,7 +9,7 @@ plus offsets), so a batch costs a few numpy calls, not a loop per shingle.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import rensa
@@ -91,6 +91,13 @@ class BatchSignatures:
             starts = np.cumsum([0] + [len(p) for p in parts[:-1]])
             out._anchors = (np.concatenate([p._anchors[0] + s for p, s in zip(parts, starts)]),
                             np.concatenate([p._anchors[1] for p in parts]))
+        return out
+
+    def take(self, rows) -> "BatchSignatures":
+        """The signatures of articles ``rows`` (indices, repeats allowed), in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = _expand(self, rows, [self.article_ids[i] for i in rows])
+        out.story_feats = [self.story_feats[i] for i in rows]
         return out
 
     def doc_shingles(self, i: int) -> np.ndarray:
@@ -228,3 +235,34 @@ def minhash_matrix(shingles: np.ndarray, doc_offsets: np.ndarray, num_perm: int)
     m = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
         np.ascontiguousarray(shingles, dtype=np.uint64), doc_offsets.astype(np.uint64), num_perm, MINHASH_SEED)
     return np.asarray(m.to_rows(), dtype=np.uint32).reshape(n, num_perm)
+
+
+def fingerprint_key(article: Article) -> tuple:
+    """What a fingerprint is a function of: the text (shingles, MinHash) and the title (story features)."""
+    return article.title, article.text
+
+
+def signatures_from_parts(articles: list[Article], parts: dict[tuple, tuple[BatchSignatures, int]],
+                          settings: Settings) -> BatchSignatures:
+    """The batch's signatures from ones computed earlier (by the cleaning workers): ``parts``
+    maps ``fingerprint_key`` to (signatures, row); the articles without one are signed here,
+    together. Equal to ``compute_signatures(articles, settings)``, array for array."""
+    missing = [a for a in articles if fingerprint_key(a) not in parts]
+    if len(missing) == len(articles):
+        return compute_signatures(articles, settings)
+    found = dict(parts)
+    if missing:
+        signed = compute_signatures(missing, settings)
+        for i, a in enumerate(missing):
+            found.setdefault(fingerprint_key(a), (signed, i))
+    blocks: dict[int, int] = {}  # id(signatures) -> its first row in the concatenation
+    order: list[BatchSignatures] = []
+    rows = []
+    for a in articles:
+        sigs, row = found[fingerprint_key(a)]
+        if id(sigs) not in blocks:
+            blocks[id(sigs)] = sum(len(b) for b in order)
+            order.append(sigs)
+        rows.append(blocks[id(sigs)] + row)
+    out = BatchSignatures.concat(order).take(rows)
+    return replace(out, article_ids=[a.article_id for a in articles])

@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 from prefect import get_run_logger
 from prefect.utilities.annotations import quote
 
+from ..memory import release_free_memory
 from ..records import Article, RawDocument, Rejection
 from ..settings import Settings
 from ..sources import error_reason
@@ -126,9 +127,10 @@ def _validate(articles: list[Article], prepared: PreparedBatch, settings: Settin
 
 def finish_batch(
     prepared: PreparedBatch, cleaned: list[Article | Rejection], settings: Settings, run_id: str,
-    summary: RunSummary, reprocess: bool = False,
+    summary: RunSummary, reprocess: bool = False, fingerprints: dict | None = None,
 ) -> None:
-    """Check the cleaned articles, then store everything and dedup in one transaction."""
+    """Check the cleaned articles, then store everything and dedup in one transaction.
+    ``fingerprints``: dedup signatures the cleaning workers computed (Cleaner.take_fingerprints)."""
     if not prepared.new:
         get_run_logger().info("batch %d: %d documents, all stored already, %.1f s", prepared.batch_no, prepared.read,
                               time.monotonic() - prepared.started)
@@ -139,7 +141,8 @@ def finish_batch(
     counts["cleaned"] += len(articles)
     articles = _validate(articles, prepared, settings, summary)
 
-    signatures = execution_for(settings).signatures(articles, settings, clock) if articles and not reprocess else None
+    signatures = execution_for(settings).signatures(articles, settings, clock, fingerprints) \
+        if articles and not reprocess else None
 
     with clock("store_and_dedup"):
         report = store_and_dedup_task(settings, run_id, quote(prepared.new), quote(articles), quote(rejections),
@@ -156,6 +159,7 @@ def finish_batch(
     for r in rejections:
         summary.rejected_by_reason[f"{r.stage}: {r.reason}"] += 1
     add_numbers(counts, report, prefix="dedup_")
+    release_free_memory()  # what the batch freed goes back to the system, not to the next batch's peak
     report = report or {}
     get_run_logger().info(  # the run's progress in the Prefect UI (the terminal shows warnings only)
         "batch %d: %d documents (%d new), %d articles, %d quarantined, %d duplicates (%d exact, %d near), %.1f s",
@@ -179,19 +183,21 @@ def process_batches(
             return []
         return execution.start_cleaning(prepared.to_clean, settings, cleaner, progress)
 
-    def wait(future) -> list:
-        if isinstance(future, list):
-            return future
-        with summary.clock("clean_wait"):
-            return future.result()
+    def wait(future) -> tuple[list, dict]:
+        """A batch's cleaning results, and the fingerprints its workers computed."""
+        if not isinstance(future, list):
+            with summary.clock("clean_wait"):
+                future = future.result()
+        return future, cleaner.take_fingerprints(future) if hasattr(cleaner, "take_fingerprints") else {}
 
     for batch_no, docs in enumerate(batches):
         prepared = prepare_batch(docs, batch_no, settings, summary, progress, reprocess,
                                  before_checks=lambda new: execution.prepare_cleaning(new, cleaner))
-        cleaned_before = wait(pending[1]) if pending else None
+        cleaned_before, prints = wait(pending[1]) if pending else (None, None)
         future = start_cleaning(prepared)
         if pending:
-            finish_batch(pending[0], cleaned_before, settings, run_id, summary, reprocess)
+            finish_batch(pending[0], cleaned_before, settings, run_id, summary, reprocess, prints)
         pending = (prepared, future)
     if pending:
-        finish_batch(pending[0], wait(pending[1]), settings, run_id, summary, reprocess)
+        cleaned_before, prints = wait(pending[1])
+        finish_batch(pending[0], cleaned_before, settings, run_id, summary, reprocess, prints)

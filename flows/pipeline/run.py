@@ -176,7 +176,8 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
         with transaction(settings, migrate=True) as con:
             start_run(con, run_id, kind, sources, since)
         _warm_up_checks(settings)
-        cleaner = Cleaner(settings, reuse_stored=kind != "reprocess")
+        # the workers also sign each article for dedup (a reprocess rebuilds dedup itself)
+        cleaner = Cleaner(settings, reuse_stored=kind != "reprocess", sign=kind != "reprocess")
         progress = progress_bar(show_progress)
         try:
             if kind != "reprocess":  # a reprocess empties and rebuilds dedup itself
@@ -186,6 +187,7 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
                 work(summary, cleaner, progress)
             # this process's CPU (all its threads) while the workers cleaned: what it took from them
             summary.timings["read_sources_and_batches_cpu"] = time.process_time() - cpu
+            cleaner.close()  # the workers' memory is not held through the checks and the search index
             summary.timings["clean"] += cleaner.seconds
             if cleaner.reused:  # copies of documents cleaned earlier in the run (clean/reuse.py)
                 summary.counts["clean_reused"] += cleaner.reused

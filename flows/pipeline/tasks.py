@@ -68,7 +68,7 @@ def clean_task(docs: list[RawDocument], cleaner, progress=None) -> list:
 
 
 class LocalExecution:
-    """Cleaning in this process's worker pool; signatures inside the dedup task."""
+    """Cleaning in this process's worker pool, which also signs the articles for dedup."""
 
     def flow(self, flow_fn):
         return flow_fn
@@ -79,8 +79,15 @@ class LocalExecution:
     def start_cleaning(self, docs: list[RawDocument], settings: Settings, cleaner, progress):
         return clean_task.submit(quote(docs), cleaner, progress)
 
-    def signatures(self, articles: list[Article], settings: Settings, clock):
-        return None  # computed by the dedup stage itself
+    def signatures(self, articles: list[Article], settings: Settings, clock, fingerprints: dict | None = None):
+        """From the fingerprints the cleaning workers computed (the rest signed here), or
+        None: the dedup stage signs the batch itself."""
+        if not fingerprints:
+            return None
+        from ..dedup.signatures import signatures_from_parts
+
+        with clock("signatures"):
+            return signatures_from_parts(articles, fingerprints, settings)
 
 
 class DaskExecution:
@@ -112,7 +119,7 @@ class DaskExecution:
                 progress(len(part))
         return out
 
-    def signatures(self, articles: list[Article], settings: Settings, clock):
+    def signatures(self, articles: list[Article], settings: Settings, clock, fingerprints: dict | None = None):
         with clock("signatures"):
             return signatures_task.submit(articles, settings).result()  # no quote(): it does not survive Dask
 

@@ -1,0 +1,69 @@
+"""Signatures computed in the cleaning workers (a share of the batch each) equal the batch's own, array for array."""
+from __future__ import annotations
+
+import numpy as np
+
+from flows.clean import Cleaner
+from flows.dedup.signatures import compute_signatures, fingerprint_key, signatures_from_parts
+from flows.records import Article, RawDocument
+from flows.settings import Settings
+
+FIELDS = ("text_hashes", "shingles", "doc_offsets", "para_hashes", "para_offsets", "doc_para_offsets", "minhash",
+          "n_tokens")
+TEXTS = ["Alpha beta gamma delta epsilon zeta eta theta.\n\nIota kappa lambda mu nu xi omicron pi.",
+         "Rho sigma tau upsilon phi chi psi omega.\n\nShort one.\n\nThird paragraph with more words in it.",
+         "Berlin and Paris met in Rome on Monday; talks went on.",
+         "Ёлки и палки: «кавычки» — тире…\n\nВторой абзац, с числами 12 345."]
+
+
+def _same(a, b) -> None:
+    for name in FIELDS:
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), name
+    assert a.article_ids == b.article_ids and a.story_feats == b.story_feats
+    assert np.array_equal(a.band_keys(), b.band_keys())
+    assert all(np.array_equal(x, y) for x, y in zip(a.anchors(), b.anchors()))
+
+
+def _articles(order, titles) -> list[Article]:
+    return [Article(f"a{i}", f"r{i}", f"/x/{i}", None, titles[i], None, None, "en", TEXTS[j], len(TEXTS[j].split()))
+            for i, j in enumerate(order)]
+
+
+def test_parts_signed_one_by_one_equal_the_batch_signed_at_once(tmp_path):
+    settings = Settings(db_path=str(tmp_path / "n.duckdb"))
+    arts = _articles([0, 1, 0, 2, 3, 1, 0], [None, "Talks", "Talks", None, "Ёлки", "Other", None])
+    whole = compute_signatures(arts, settings)
+    # shares signed apart (as the workers do), some articles missing (cleaned in process, or reused)
+    first, second = compute_signatures(arts[2:4], settings), compute_signatures(arts[:2], settings)
+    parts = {fingerprint_key(a): (first, i) for i, a in enumerate(arts[2:4])}
+    parts.update({fingerprint_key(a): (second, i) for i, a in enumerate(arts[:2])})
+    _same(signatures_from_parts(arts, parts, settings), whole)
+    one_by_one = {fingerprint_key(a): (compute_signatures([a], settings), 0) for a in arts}
+    _same(signatures_from_parts(arts, one_by_one, settings), whole)
+    _same(signatures_from_parts(arts, {}, settings), whole)
+    _same(signatures_from_parts(arts[3:4], parts, settings), compute_signatures(arts[3:4], settings))
+
+
+def test_take_selects_articles_in_any_order_with_repeats(tmp_path):
+    settings = Settings(db_path=str(tmp_path / "n.duckdb"))
+    arts = _articles([0, 1, 2, 3], ["A", "B", None, "D"])
+    whole = compute_signatures(arts, settings)
+    rows = [3, 0, 0, 2]
+    _same(whole.take(rows), compute_signatures([arts[i] for i in rows], settings))
+
+
+def test_cleaning_workers_sign_what_they_clean(tmp_path):
+    settings = Settings(db_path=str(tmp_path / "n.duckdb"), workers=2)
+    docs = [RawDocument(source=f"/d/{i}.txt", kind="text", content=(t + f"\n\nBy the desk {i}.").encode())
+            for i, t in enumerate(TEXTS * 60)]  # over 200 small dumps: cleaned in the workers
+    cleaner = Cleaner(settings, reuse_copies=False, sign=True)
+    try:
+        out = cleaner.clean(docs)
+        prints = cleaner.take_fingerprints(out)
+    finally:
+        cleaner.close()
+    articles = [a for a in out if isinstance(a, Article)]
+    assert articles and len(prints) == len({fingerprint_key(a) for a in articles})
+    assert not cleaner.fingerprints  # taken: nothing kept past its batch
+    _same(signatures_from_parts(articles, prints, settings), compute_signatures(articles, settings))
