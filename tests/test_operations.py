@@ -71,6 +71,22 @@ def test_a_second_run_stops_with_a_clear_message(tmp_path):
                 pass
 
 
+def test_writers_share_a_postgres_catalog_but_not_a_file(tmp_path):
+    """A DuckLake on PostgreSQL takes many writers at once (its catalog lock orders commits), so a
+    run there, or a no-op run, takes no per-file lock; a DuckDB file or a SQLite-catalog lake does."""
+    from flows.settings import Settings
+
+    path = tmp_path / "n.duckdb"
+    on_postgres = Settings(db_path=str(path), storage="ducklake", lake_catalog="postgres:dbname=news host=db")
+    with storage.run_lock(path):
+        with storage.writer_lock(on_postgres):
+            pass
+        for settings in (Settings(db_path=str(path)), Settings(db_path=str(path), storage="ducklake")):
+            with pytest.raises(storage.RunInProgress):
+                with storage.writer_lock(settings):
+                    pass
+
+
 def test_migrations_are_recorded_and_applied_once(tmp_path):
     path = tmp_path / "m.duckdb"
     con = storage.connect(path)

@@ -18,7 +18,7 @@ from itertools import islice
 from pathlib import Path
 
 from ..settings import Settings
-from ..storage import connect, run_lock, transaction
+from ..storage import connect, transaction, writer_lock
 from ..storage.raw import known_raw_ids, pending_work
 from ..storage.runs import start_run
 from ..storage.writes import store_check_results
@@ -74,7 +74,7 @@ def run_if_nothing_new(settings: Settings, sources: list[str], wait_for_lock: bo
     summary = RunSummary(run_id=str(uuid.uuid4()), db_path=str(Path(settings.db_path).resolve()), kind="ingest",
                          storage=settings.storage)
     counts: Counter = Counter()
-    with run_lock(settings.db_path, wait=wait_for_lock):
+    with writer_lock(settings, wait=wait_for_lock):
         with transaction(settings, migrate=True) as con:
             if pending_work(con):  # a killed run left work (a dedup rebuild): the flow finishes it
                 return None

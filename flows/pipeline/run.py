@@ -14,9 +14,7 @@ from pathlib import Path
 
 from ..settings import Settings
 from ..startup import timings as startup_timings
-from ..storage import run_lock, transaction
-from ..storage.catalog_lock import is_postgres
-from ..storage.lake import catalog_spec
+from ..storage import transaction, writer_lock
 from ..storage.runs import finish_run, run_totals, start_run
 from .progress import progress_bar
 
@@ -170,9 +168,7 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
     summary = RunSummary(run_id=run_id, db_path=str(Path(settings.db_path).resolve()), kind=kind,
                          storage=settings.storage)
     summary.timings.update(startup_timings())  # not inside ``seconds``: the run's fixed cost
-    # On a PostgreSQL catalog many runs write at once (the catalog lock orders their commits).
-    shared = settings.storage == "ducklake" and is_postgres(catalog_spec(settings))
-    with contextlib.nullcontext() if shared else run_lock(settings.db_path, wait=wait_for_lock):
+    with writer_lock(settings, wait=wait_for_lock):
         with transaction(settings, migrate=True) as con:
             start_run(con, run_id, kind, sources, since)
         _warm_up_checks(settings)

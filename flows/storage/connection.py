@@ -137,6 +137,19 @@ def transaction(target: Target, wait_s: float = 300.0, migrate: bool = True) -> 
             con.close()
 
 
+def writer_lock(settings: Settings, wait: bool = False) -> contextlib.AbstractContextManager:
+    """What a run holds while it writes: the per-file ``run_lock``, except on a DuckLake whose
+    catalog is PostgreSQL, where many runs (from any machine) write at once and the catalog's
+    own lock (catalog_lock.py) orders their commits; a file lock there would only turn away a
+    second run on the same machine, or a no-op run, for nothing."""
+    from .catalog_lock import is_postgres
+    from .lake import catalog_spec
+
+    if settings.storage == "ducklake" and is_postgres(catalog_spec(settings)):
+        return contextlib.nullcontext()
+    return run_lock(settings.db_path, wait=wait)
+
+
 @contextlib.contextmanager
 def run_lock(db_path: str | os.PathLike, wait: bool = False) -> Iterator[None]:
     """One ``newsflow run`` at a time per database file.
