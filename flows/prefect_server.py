@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from .procstat import cpu_seconds
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -39,15 +41,6 @@ def _die_with_parent() -> None:
 
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """CPU time a process used so far (Linux /proc; None elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None
 
 
 class EarlyServer:
@@ -92,7 +85,7 @@ class EarlyServer:
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=1) as resp:
                     if resp.status == 200:
-                        self.cpu_at_ready = _cpu_seconds(self.proc.pid)
+                        self.cpu_at_ready = cpu_seconds(self.proc.pid)
                         return
             except OSError:
                 pass

@@ -11,10 +11,10 @@ the command marks its first step before importing DuckDB or Prefect.
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
-from pathlib import Path
+
+from .procstat import started_after_boot
 
 MARKS: dict[str, float] = {}
 CPU: dict[str, float] = {}  # CPU seconds used by then: this process ("main") and the temporary API ("api")
@@ -27,11 +27,12 @@ def seconds_since_process_start() -> float | None:
     cli = sys.modules.get("flows.cli")
     if not getattr(cli, "IN_CONSOLE", False):
         return None
+    started = started_after_boot()
+    if started is None:
+        return None
     try:
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time after boot
         return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - started)
-    except (OSError, ValueError, IndexError, AttributeError):
+    except AttributeError:  # no CLOCK_BOOTTIME (not Linux)
         return None
 
 

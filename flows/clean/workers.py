@@ -21,6 +21,8 @@ from collections import deque
 from multiprocessing.connection import wait
 from typing import Callable, Sequence
 
+from ..procstat import cpu_seconds
+
 _CTX = mp.get_context("spawn")  # never fork a process that runs Prefect's threads
 
 
@@ -84,11 +86,7 @@ class _Worker:
 
     def cpu_seconds(self) -> float:
         """CPU time this worker used so far (Linux /proc; 0 elsewhere or once it is gone)."""
-        try:
-            fields = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError, AttributeError):
-            return 0.0
+        return cpu_seconds(self.proc.pid) or 0.0
 
     def kill(self) -> None:
         self.proc.kill()
