@@ -1,18 +1,16 @@
 -- Add the articles in temp table search_new to the index, exactly as DuckDB's fts extension
 -- (create_fts_index with stemmer 'porter', stopwords 'english') would index them: its tokenize
--- macro (lower case, accents stripped, split on digits, punctuation and white space), stop words
+-- macro (search_tokens, defined with bm25 in bm25.sql, which load_fts runs first), stop words
 -- and empty tokens dropped, then Porter stems. Only stem() comes from the fts extension.
 
 -- One row per article and distinct word, with its count (half the rows of one per occurrence).
 CREATE OR REPLACE TEMP TABLE search_new_words AS
 SELECT t.docid, t.w, count(*) AS n
 FROM (
-    SELECT docid, unnest(string_split_regex(regexp_replace(lower(strip_accents(CAST(title AS VARCHAR))),
-                  '[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''''"`-]+', ' ', 'g'), '\s+')) AS w
+    SELECT docid, unnest(search_tokens(title)) AS w
     FROM search_new
     UNION ALL
-    SELECT docid, unnest(string_split_regex(regexp_replace(lower(strip_accents(CAST(text AS VARCHAR))),
-                  '[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''''"`-]+', ' ', 'g'), '\s+')) AS w
+    SELECT docid, unnest(search_tokens(text)) AS w
     FROM search_new
 ) AS t
 WHERE t.w NOT NULL

@@ -3,13 +3,20 @@
 -- b = 0.75, the same expressions). Needs the fts extension loaded (stem). A temporary macro:
 -- newsflow defines it on each connection that searches, and `newsflow shell` does too.
 -- The query's words are tokenized and stemmed as the index's (stop words simply match nothing).
+--
+-- search_tokens(s): the words of s as fts's tokenize macro cuts them (lower case, accents
+-- stripped, split on digits, punctuation and white space; may hold empty strings). The one
+-- definition for the index (append.sql) and the queries, so the two always cut alike.
+CREATE OR REPLACE TEMP MACRO search_tokens(s) AS
+    string_split_regex(regexp_replace(lower(strip_accents(CAST(s AS VARCHAR))),
+                       '[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''''"`-]+', ' ', 'g'), '\s+');
+
 CREATE OR REPLACE TEMP MACRO bm25(words, k := 1.2, b := 0.75) AS TABLE
 WITH qterms AS (
     SELECT t.termid
     FROM search_terms AS t
     WHERE t.term IN (
-        SELECT DISTINCT stem(unnest(string_split_regex(regexp_replace(lower(strip_accents(CAST(words AS VARCHAR))),
-                             '[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''''"`-]+', ' ', 'g'), '\s+')), 'porter'))
+        SELECT DISTINCT stem(unnest(search_tokens(words)), 'porter'))
 ),
 hits AS (
     SELECT p.termid, p.docid, p.tf FROM search_postings AS p WHERE p.termid IN (SELECT termid FROM qterms)
