@@ -50,6 +50,17 @@ def _times(con: duckdb.DuckDBPyConnection, articles: list[Article]) -> dict[str,
                            got.get(a.article_id, (None, None))[1] or now) for a in articles}
 
 
+def _signatures_of(todo: list[Article], signatures: BatchSignatures | None, settings: Settings) -> BatchSignatures:
+    """The signatures of ``todo``: the precomputed ones (the workers'), narrowed to ``todo`` when
+    the batch lost articles (stored meanwhile by another writer, or repeated), instead of signing
+    the whole batch again in the writer's transaction; signed here only when some are missing."""
+    ids = [a.article_id for a in todo]
+    if signatures is not None and signatures.article_ids != ids:
+        at = {aid: i for i, aid in enumerate(signatures.article_ids)}
+        signatures = signatures.take([at[aid] for aid in ids]) if all(aid in at for aid in ids) else None
+    return signatures if signatures is not None else compute_signatures(todo, settings)
+
+
 def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id: str, settings: Settings,
                 signatures: BatchSignatures | None = None) -> DedupReport:
     """Deduplicate a batch against the stored corpus and itself; the caller holds the transaction.
@@ -68,8 +79,7 @@ def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id:
     report.already_indexed = len(articles) - len(todo)
     if not todo:
         return report
-    if signatures is None or signatures.article_ids != [a.article_id for a in todo]:
-        signatures = compute_signatures(todo, settings)
+    signatures = _signatures_of(todo, signatures, settings)
     report.articles = len(todo)
     times = _times(con, todo)
     stored = index.save_signatures(con, signatures, times, run_id, [n for _, n in signatures.story_feats])

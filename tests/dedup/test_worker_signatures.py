@@ -67,3 +67,19 @@ def test_cleaning_workers_sign_what_they_clean(tmp_path):
     assert articles and len(prints) == len({fingerprint_key(a) for a in articles})
     assert not cleaner.fingerprints  # taken: nothing kept past its batch
     _same(signatures_from_parts(articles, prints, settings), compute_signatures(articles, settings))
+
+
+def test_a_batch_that_lost_articles_keeps_the_workers_signatures(tmp_path):
+    """Articles another writer stored meanwhile (or repeated ones) leave the batch: the rest keep
+    their precomputed signatures (the same arrays as signing them anew); only a missing one signs."""
+    from flows.dedup.batch import _signatures_of
+
+    settings = Settings(db_path=str(tmp_path / "n.duckdb"))
+    arts = _articles([0, 1, 2, 3], ["A", "B", None, "D"])
+    whole = compute_signatures(arts, settings)
+    kept = [arts[3], arts[1]]
+    _same(_signatures_of(kept, whole, settings), compute_signatures(kept, settings))
+    assert _signatures_of(arts, whole, settings) is whole
+    extra = _articles([2], ["New"])[0]
+    extra.article_id = "new"
+    _same(_signatures_of([arts[0], extra], whole, settings), compute_signatures([arts[0], extra], settings))
