@@ -171,9 +171,9 @@ def compute_signatures(articles: list[Article], settings: Settings) -> BatchSign
     out = _expand(_compute(unique, settings), inverse, [a.article_id for a in articles])
     feats: dict[tuple, tuple] = {}
     for a in articles:
-        if (a.title, a.text) not in feats:
-            feats[(a.title, a.text)] = story_features(a.title, a.text)
-    out.story_feats = [feats[(a.title, a.text)] for a in articles]
+        if (key := fingerprint_key(a)) not in feats:
+            feats[key] = story_features(a.title, a.text)
+    out.story_feats = [feats[fingerprint_key(a)] for a in articles]
     return out
 
 

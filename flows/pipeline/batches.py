@@ -188,7 +188,7 @@ def process_batches(
         if not isinstance(future, list):
             with summary.clock("clean_wait"):
                 future = future.result()
-        return future, cleaner.take_fingerprints(future) if hasattr(cleaner, "take_fingerprints") else {}
+        return future, cleaner.take_fingerprints(future)
 
     for batch_no, docs in enumerate(batches):
         prepared = prepare_batch(docs, batch_no, settings, summary, progress, reprocess,
