@@ -321,8 +321,8 @@ class Cleaner:
 
         out = {}
         for a in cleaned:
-            if isinstance(a, Article) and (found := self.fingerprints.pop(fingerprint_key(a), None)) is not None:
-                out[fingerprint_key(a)] = found
+            if isinstance(a, Article) and (found := self.fingerprints.pop(key := fingerprint_key(a), None)) is not None:
+                out[key] = found
         return out
 
     def pool(self):

@@ -26,8 +26,7 @@ from pathlib import Path
 
 MODEL_FILE = Path(__file__).with_name("blocks.json")
 
-_TOKEN = re.compile(r"\w+")
-_MARKER = re.compile(r"^(?:[-*•|]\s*)+")
+LINE_MARKER = re.compile(r"^(?:[-*•|]\s*)+")  # list-item and table-cell marks in rendered lines
 # sentence ends in the scripts of the dev sets (and closing quotes after them)
 _SENTENCE_END = re.compile(r"[.!?。！？।؟…][\"'”’»)\]]*$")
 _DIGIT = re.compile(r"\d")
@@ -160,7 +159,7 @@ def _markup_features(el, top) -> tuple[int, ...]:
 def line_features(lines: list[str], index: dict, top, link_share) -> list[list[float]]:
     """One feature vector (``FEATURES`` order) per rendered line."""
     n = len(lines)
-    cores = [_MARKER.sub("", line) for line in lines]
+    cores = [LINE_MARKER.sub("", line) for line in lines]
     counts = [len(core.split()) for core in cores]
     total = sum(len(c) for c in cores) or 1
     lengths = sorted(len(c) for c in cores)

@@ -52,7 +52,6 @@ _CONTACT = re.compile(
 # Markup shown as text (an embed's code quoted in the page): never article prose,
 # and it would send the article to quarantine as HTML left in the text.
 _MARKUP = re.compile(r"<(?:a|p|div|span|img|script|iframe|blockquote|br)\b[^<>]*>", re.IGNORECASE)
-_MARKER = re.compile(r"^(?:[-*•|]\s*)+")  # list-item and table-cell marks in rendered lines
 _LINK_TAIL = re.compile(r"\s*[\[(]\w+[\])]\W*$")  # "Headline [VIDEO]": a tag after the link
 # "Source: https://...", "Read the report at www...": 1-3 words, then a URL. Each word is followed by
 # non-word characters (or is the last), so a long word cannot be split between repetitions: the
@@ -540,7 +539,7 @@ def _filter_lines(lines: list[str], anchors: dict[str, list[str]], notes: list[s
     drop: dict[int, str] = {}
     linkish: list[bool] = []
     for index, line in enumerate(lines):
-        core = _MARKER.sub("", line)
+        core = blocks.LINE_MARKER.sub("", line)
         words = _words(core)
         reason = _line_reason(core, words, english)
         if reason:
@@ -582,7 +581,7 @@ def _line_reason(line: str, words: list[str], english: bool = True) -> str | Non
     return None
 
 
-def _anchor_texts(tree) -> dict[str, list[str]]:
+def _anchor_texts(tree) -> "_Anchors":
     """The page's link texts (whitespace-collapsed), indexed by their first
     word, to recognise link lists and related headlines in trafilatura's
     output (asking trafilatura to keep links changes what it extracts, so we
@@ -604,16 +603,13 @@ class _Anchors(dict):
         self.shares: dict[str, float] = {}
 
 
-def _link_share(text: str, anchors: dict[str, list[str]]) -> float:
-    """Share of ``text`` taken by the longest link text found in it."""
+def _link_share(text: str, anchors: _Anchors) -> float:
+    """Share of ``text`` taken by the longest link text found in it (looked up once per text)."""
     if not text:
         return 0.0
-    shares = getattr(anchors, "shares", None)
-    if shares is not None:
-        if text not in shares:
-            shares[text] = _longest_link_share(text, anchors)
-        return shares[text]
-    return _longest_link_share(text, anchors)
+    if text not in anchors.shares:
+        anchors.shares[text] = _longest_link_share(text, anchors)
+    return anchors.shares[text]
 
 
 def _longest_link_share(text: str, anchors: dict[str, list[str]]) -> float:
