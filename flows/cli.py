@@ -293,7 +293,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if specs.urls or not Path(settings.db_path).exists():  # work for certain: the API boots now
         server = _start_server()
     elif not os.environ.get("PREFECT_API_URL") and not settings.dask_address:
-        code = _run_if_nothing_new(settings, sources, args)
+        code = _run_if_nothing_new(settings, sources, specs, args)
         if code is not None:
             return code
     server = server or _start_server()
@@ -308,14 +308,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         ), settings, args.json)
 
 
-def _run_if_nothing_new(settings, sources: list[str], args: argparse.Namespace) -> int | None:
+def _run_if_nothing_new(settings, sources: list[str], specs, args: argparse.Namespace) -> int | None:
     """Every local document stored already: record the run without Prefect (pipeline/noop.py).
     None when there is work for the flow."""
     from .pipeline.noop import run_if_nothing_new
     from .storage import RunInProgress
 
     try:
-        summary = run_if_nothing_new(settings, sources, wait_for_lock=args.wait)
+        summary = run_if_nothing_new(settings, sources, wait_for_lock=args.wait, specs=specs)
     except RunInProgress as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -478,7 +478,7 @@ def duckdb_cli() -> Path:
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
-    from .storage.extensions import extension_path
+    from .storage.extensions import extension_path, quote_literal
 
     settings = _settings(args)
     path = settings.db_path
@@ -496,7 +496,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     from .storage.sqlfiles import load_sql
 
-    argv = [str(exe), "-readonly", path, "-cmd", f"LOAD '{extension_path('fts')}'",
+    argv = [str(exe), "-readonly", path, "-cmd", f"LOAD '{quote_literal(str(extension_path('fts')))}'",
             "-cmd", load_sql("queries/search/bm25")]
     if args.sql:
         argv += ["-c", args.sql]

@@ -16,6 +16,7 @@ import uuid
 from collections import Counter
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..settings import Settings
 from ..storage import connect, transaction, writer_lock
@@ -23,6 +24,9 @@ from ..storage.raw import known_raw_ids, pending_work
 from ..storage.runs import start_run
 from ..storage.writes import store_check_results
 from .run import RunSummary, _finish
+
+if TYPE_CHECKING:
+    from ..sources import SourceSpecs
 
 FIRST_CHUNK = 64  # documents read before the first look-up
 
@@ -62,12 +66,15 @@ def _index_what_a_killed_run_left(con) -> None:
         update_index(con)
 
 
-def run_if_nothing_new(settings: Settings, sources: list[str], wait_for_lock: bool = False) -> RunSummary | None:
-    """Record a run whose local sources are all stored; None when there is work (or URLs to fetch)."""
+def run_if_nothing_new(settings: Settings, sources: list[str], wait_for_lock: bool = False,
+                       specs: SourceSpecs | None = None) -> RunSummary | None:
+    """Record a run whose local sources are all stored; None when there is work (or URLs to fetch).
+    ``specs``: the sources as ``resolve_sources`` gave them to the caller (else resolved here)."""
     from ..quality import check_run
     from ..sources import resolve_sources
 
-    specs = resolve_sources(sources, settings)
+    if specs is None:
+        specs = resolve_sources(sources, settings)
     if specs.urls or not Path(settings.db_path).exists():
         return None
     started = time.monotonic()
