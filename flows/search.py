@@ -24,7 +24,7 @@ import logging
 import duckdb
 
 from .storage.extensions import load_extension
-from .storage.sqlfiles import execute_script, load_sql
+from .storage.sqlfiles import execute_script, load_sql, query
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +60,13 @@ def update_index(con: duckdb.DuckDBPyConnection, chunk: int = INDEX_CHUNK) -> in
 
 
 def index_exists(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the index tables exist and hold something (a run has indexed its articles)."""
-    return bool(execute_script(con, "queries/search/index_state")[0][0])
+    """Whether the index tables exist (migration 008; ``index_size`` tells whether they are filled)."""
+    return bool(query(con, "queries/search/index_state")[0][0])
 
 
 def index_size(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """(articles indexed, articles stored)."""
-    indexed, total = execute_script(con, "queries/search/index_size")[0]
+    indexed, total = query(con, "queries/search/index_size")[0]
     return int(indexed), int(total)
 
 
