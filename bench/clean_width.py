@@ -116,11 +116,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def whole_run(workers: int) -> int:
     """The clean stage's width inside a whole ``newsflow run`` over the dev pages."""
-    import json
-    import subprocess
     import tempfile
 
     from eval_sets import load_all
+    from pipeline_throughput import run_newsflow
 
     from flows.clean import _clean_and_pack, warm_worker
     from flows.settings import Settings
@@ -147,16 +146,9 @@ def whole_run(workers: int) -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "NEWSFLOW_"))}
         env.update(NEWSFLOW_WORKERS=str(workers), PREFECT_HOME=str(Path(tmp) / "prefect-home"),
                    PREFECT_SERVER_ANALYTICS_ENABLED="false")
-        run = [sys.executable, "-m", "flows", "run", str(folder), "--json", "--no-progress"]
-        subprocess.run([*run, "--db", str(Path(tmp) / "warm-up.duckdb")], env=env, cwd=REPO,
-                       capture_output=True, check=True)  # Prefect creates its own database once
+        run_newsflow(folder, Path(tmp) / "warm-up.duckdb", env)  # Prefect creates its own database once
         load0 = os.getloadavg()[0]
-        t = time.perf_counter()
-        proc = subprocess.run([*run, "--db", settings.db_path], env=env, cwd=REPO, capture_output=True, text=True)
-        wall = time.perf_counter() - t
-        if proc.returncode != 0:
-            sys.exit(f"newsflow run failed:\n{proc.stderr[-3000:]}")
-    result = json.loads(proc.stdout)
+        wall, result, _ = run_newsflow(folder, Path(settings.db_path), env)
     counts, timings = result["counts"], result["timings"]
     cleaned = counts["new"] - counts.get("clean_reused", 0)
     clean_s = timings["clean"]
