@@ -68,3 +68,29 @@ def test_no_heartbeats_on_the_temporary_api_only(monkeypatch):
     with server.flow_settings():
         assert get_current_settings().flows.heartbeat_frequency is None
     assert get_current_settings().flows.heartbeat_frequency == before
+
+
+def test_temporary_api_told_to_stop_at_exit_goes_down_on_its_own(monkeypatch):
+    """At exit the command does not wait for the API's graceful shutdown; the API must still end
+    by itself, and its log file is gone at once."""
+    import time
+
+    from flows.prefect_server import EarlyServer
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server = EarlyServer()
+    server.start()
+    try:
+        assert server.proc is not None
+        server.wait_ready()
+        proc, log = server.proc, server.log_path
+        assert proc is not None, "the temporary API did not answer"
+        server.stop(wait=False)
+        assert server.proc is None and not log.exists()
+        deadline = time.monotonic() + 120  # generous: only the end matters, not how fast
+        while proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert proc.poll() is not None, "the temporary API outlived its stop"
+    finally:
+        server.stop()
+        monkeypatch.delenv("PREFECT_API_URL", raising=False)
