@@ -33,6 +33,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _loopback_cert_file() -> str | None:
+    """A CA file of one certificate, for Prefect's clients of the temporary API.
+
+    Every Prefect client (one per thread that talks to the API, about six a run) builds an SSL
+    context from ``PREFECT_API_SSL_CERT_FILE`` or certifi's bundle: 25 ms each to parse ~150
+    certificates, for an ``http://127.0.0.1`` API that never speaks TLS. The file only has to
+    parse; it holds certifi's first certificate, so it trusts nothing certifi does not."""
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()  # the user's own, like Prefect's database
+    target = home / "newsflow-loopback-ca.pem"
+    if target.exists():
+        return str(target)
+    try:
+        import certifi
+
+        bundle = Path(certifi.where()).read_text(encoding="ascii")
+        end = bundle.index("-----END CERTIFICATE-----") + len("-----END CERTIFICATE-----")
+        begin = bundle.rindex("-----BEGIN CERTIFICATE-----", 0, end)
+        home.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=home, prefix=".newsflow-ca-")
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(bundle[begin:end] + "\n")
+        os.replace(tmp, target)  # atomic: a concurrent command reads a whole file or none
+    except (ImportError, OSError, ValueError):
+        return None
+    return str(target)
+
+
 def _die_with_parent() -> None:
     """In the server's process, before it starts: the kernel sends it SIGTERM when the
     newsflow process ends, however it ends (kill -9 included), so it is never orphaned."""
@@ -49,6 +76,7 @@ class EarlyServer:
         self.cpu_at_ready: float | None = None  # the API's CPU seconds when it first answered
         self.url: str | None = None
         self.log_path: Path | None = None
+        self._cert_file: str | None = None  # PREFECT_API_SSL_CERT_FILE set for this API only
 
     def start(self) -> None:
         if os.environ.get("PREFECT_API_URL"):
@@ -75,6 +103,8 @@ class EarlyServer:
         os.close(fd)
         self.url = f"http://127.0.0.1:{port}/api"
         os.environ["PREFECT_API_URL"] = self.url
+        if not os.environ.get("PREFECT_API_SSL_CERT_FILE") and (ca := _loopback_cert_file()):
+            os.environ["PREFECT_API_SSL_CERT_FILE"] = self._cert_file = ca
         atexit.register(self.stop, wait=False)
 
     def wait_ready(self, timeout_s: float = 90.0) -> None:
@@ -123,5 +153,7 @@ class EarlyServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        if self._cert_file and os.environ.get("PREFECT_API_SSL_CERT_FILE") == self._cert_file:
+            del os.environ["PREFECT_API_SSL_CERT_FILE"]
         if self.log_path is not None:
             self.log_path.unlink(missing_ok=True)  # an open log outlives its name until the API exits

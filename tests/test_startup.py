@@ -94,3 +94,17 @@ def test_temporary_api_told_to_stop_at_exit_goes_down_on_its_own(monkeypatch):
     finally:
         server.stop()
         monkeypatch.delenv("PREFECT_API_URL", raising=False)
+
+
+def test_loopback_cert_file_is_one_parsable_certificate(tmp_path, monkeypatch):
+    """Prefect's clients of the temporary API load this instead of certifi's whole bundle."""
+    import ssl
+
+    from flows.prefect_server import _loopback_cert_file
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    path = _loopback_cert_file()
+    assert path is not None and path.startswith(str(tmp_path))
+    assert open(path).read().count("BEGIN CERTIFICATE") == 1
+    ssl.create_default_context(cafile=path)  # parses
+    assert _loopback_cert_file() == path  # made once
