@@ -6,6 +6,7 @@ sleeps on purpose when the reprocess cleans it with NEWSFLOW_TEST_HOOKS=1, after
 earlier batches were replaced and the dedup tables emptied."""
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import duckdb
 import psutil
 import pytest
 
-from tests_support import ROOT, write_text_corpus
+from tests_support import ROOT, cleaning_processes, write_text_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -56,15 +57,19 @@ def test_reprocess_killed_mid_way_loses_nothing_and_the_next_runs_complete(tmp_p
     proc = psutil.Process(killed.pid)
     end = time.monotonic() + 240
     workers: list[psutil.Process] = []
-    while time.monotonic() < end and not workers:  # the pool starts for the last batch (the HTML page)
-        workers = [p for p in proc.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
-        time.sleep(0.2)
-    assert workers, "the reprocess never reached the page"
-    time.sleep(4)  # the batches before it are stored meanwhile
-    killed.send_signal(signal.SIGKILL)
-    killed.wait(30)
-    for w in workers:  # after kill -9 a worker would finish its document first: do not wait 600 s
-        w.kill()
+    pool: list[psutil.Process] = []
+    try:
+        while time.monotonic() < end and not workers:  # the pool starts for the last batch (the HTML page)
+            workers, pool = cleaning_processes(proc)
+            time.sleep(0.2)
+        assert workers, "the reprocess never reached the page"
+        time.sleep(4)  # the batches before it are stored meanwhile
+    finally:  # also when the test fails: nothing may sleep on for 600 s after it
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(30)
+        for w in pool or cleaning_processes(proc)[1]:  # after kill -9 a worker would finish its document first
+            with contextlib.suppress(psutil.Error):
+                w.kill()
 
     assert query(db, "SELECT task FROM pending_work") == [("dedup_rebuild",)]
     assert query(db, UNACCOUNTED)[0][0] == 0  # old outcomes or new ones, never none

@@ -20,7 +20,7 @@ import duckdb
 import psutil
 import pytest
 
-from tests_support import ROOT, SEEDS_DIR
+from tests_support import ROOT, SEEDS_DIR, cleaning_processes
 
 pytestmark = pytest.mark.slow
 
@@ -33,11 +33,11 @@ def _descendants(proc: psutil.Process) -> list[psutil.Process]:
 
 
 def _wait_for_busy_worker(proc: psutil.Process, deadline_s: float = 240) -> list[psutil.Process]:
-    """Wait until a cleaning worker (a multiprocessing spawn child) runs, then a little more."""
+    """Wait until a cleaning worker runs, then a little more."""
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
-        kids = _descendants(proc)
-        if any("spawn_main" in " ".join(_cmdline(k)) for k in kids):
+        workers, _pool = cleaning_processes(proc)
+        if workers:
             time.sleep(3)  # the worker warms up, then takes the sleeping document
             return _descendants(proc)
         if not proc.is_running():

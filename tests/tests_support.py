@@ -40,10 +40,16 @@ def write_text_corpus(folder: Path, n: int, seed: int = 7) -> list[Path]:
 
 
 def slow_or_crashing(item):
-    """For the worker-pool tests: 'sleep' hangs, 'crash' kills its process, 'boom' raises."""
+    """For the worker-pool tests: 'sleep' hangs, 'crash' kills its process, 'boom' raises,
+    'spin' uses 0.2 s of CPU."""
     import os
     import time
 
+    if item == "spin":
+        until = time.process_time() + 0.2
+        while time.process_time() < until:
+            pass
+        return "SPIN"
     if item == "sleep":
         time.sleep(60)
     if item == "crash":
@@ -51,3 +57,27 @@ def slow_or_crashing(item):
     if item == "boom":
         raise ValueError("boom")
     return item.upper()
+
+
+def cleaning_processes(proc) -> tuple[list, list]:
+    """(the cleaning workers, every process of the pool) among ``proc``'s descendants (psutil).
+
+    Workers are forked by multiprocessing's forkserver, which shares their command line; a worker
+    is a forkserver process whose parent is the forkserver (or, where workers are spawned, a
+    ``spawn_main`` process)."""
+    import psutil
+
+    def cmdline(p) -> str:
+        try:
+            return " ".join(p.cmdline())
+        except psutil.Error:
+            return ""
+
+    try:
+        kids = proc.children(recursive=True)
+    except psutil.Error:
+        return [], []
+    pool = [k for k in kids if "multiprocessing.forkserver" in cmdline(k) or "spawn_main" in cmdline(k)]
+    servers = {k.pid for k in pool if "spawn_main" not in cmdline(k) and k.ppid() not in {q.pid for q in pool}}
+    workers = [k for k in pool if k.pid not in servers]
+    return workers, pool

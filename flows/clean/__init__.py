@@ -334,6 +334,7 @@ class Cleaner:
                 size=self.settings.workers,
                 timeout_s=self.settings.extract_timeout_s,
                 initializer=warm_worker,
+                preload=["flows.clean.preload"],
             )
         return self._pool
 

@@ -23,14 +23,20 @@ from typing import Callable, Sequence
 
 from ..procstat import cpu_seconds
 
-_CTX = mp.get_context("spawn")  # never fork a process that runs Prefect's threads
+# Never fork a process that runs Prefect's threads: workers are forked by a forkserver (a fresh
+# interpreter, no threads) that imported the extractors once, so N workers cost one import, not N,
+# and share its pages. Where there is no forkserver (not POSIX), each worker is spawned afresh.
+_CTX = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
 
 
-def _worker_main(conn, func: Callable, initializer: Callable | None) -> None:
+def _worker_main(conn, func: Callable, initializer: Callable | None, environ: dict[str, str] | None = None) -> None:
     # Ignore Ctrl-C in workers: the parent decides when they stop.
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if environ is not None and environ != os.environ:  # the parent's environment now, not the forkserver's at its start
+        os.environ.clear()
+        os.environ.update(environ)
     if initializer is not None:
         initializer()  # imports and models, before any document's clock starts
     conn.send(("ready", None))
@@ -57,7 +63,7 @@ class PoolClosed(RuntimeError):
 class _Worker:
     def __init__(self, func: Callable, initializer: Callable | None = None):
         self.conn, child = _CTX.Pipe()
-        self.proc = _CTX.Process(target=_worker_main, args=(child, func, initializer), daemon=True)
+        self.proc = _CTX.Process(target=_worker_main, args=(child, func, initializer, dict(os.environ)), daemon=True)
         self.proc.start()
         child.close()
         self.pending: deque = deque()  # (index, item) sent, not yet answered
@@ -115,7 +121,15 @@ class WorkerPool:
     """
 
     def __init__(self, func: Callable, size: int | None = None, timeout_s: float = 30.0, chunk_size: int = 16,
-                 initializer: Callable | None = None):
+                 initializer: Callable | None = None, preload: Sequence[str] = ()):
+        """``preload``: modules the forkserver imports once before it forks the first worker (the
+        forkserver is one per process: only the first pool's list counts; ``initializer`` still
+        runs in every worker, at no cost when the preload did its work)."""
+        if preload and _CTX.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            if getattr(forkserver._forkserver, "_forkserver_pid", None) is None:  # not started yet
+                _CTX.set_forkserver_preload(list(preload))
         self.func = func
         self.initializer = initializer
         self.size = max(1, size or os.cpu_count() or 1)
