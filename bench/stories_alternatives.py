@@ -228,6 +228,36 @@ def main() -> None:
         per_fold = cross_validated(pairs, folds, FOLDS, correct)[0]
         print(f"  wordfreq prior (weight x ((9 - zipf) / 5) ^ exponent): {line}; exponent chosen per fold {per_fold:.3f}")
 
+    def with_bigrams(d, weight, title_only):
+        out = dict(shipped(d))
+        src = (d.get("title") or "") if title_only else (d.get("title") or "") + " \n " + d["text"][:sf.LEAD_CHARS]
+        toks = [t[:sf.PREFIX_CHARS] for t in sf._tokens(src.lower().translate(sf._YO)) if len(t) > 3]
+        for a, b in zip(toks, toks[1:]):
+            out[a + " " + b] = max(out.get(a + " " + b, 0.0), weight)
+        return out
+
+    print("  word pairs (adjacent words, prefixes) as terms: " + "; ".join(
+        f"{'title' if title_only else 'title and lead'}, weight {w}: "
+        f"{stories_cv(docs, pairs, folds, lambda d: with_bigrams(d, w, title_only), [('', base)])[0]:.3f}"
+        for title_only in (True, False) for w in (1.0, 4.0)))
+    correct = {}
+    shipped_boost = sf.NUMBER_BOOST
+    try:
+        for nb in (1.0, 1.5, 2.5, 4.0):
+            for numb in (0.5, 1.0, 1.5, 3.0):
+                sf.NUMBER_BOOST = numb  # read by features() at each call
+                items = [{"key": d["url"], "feats": sf.features(d.get("title"), d["text"], name_boost=nb)[0]}
+                         for d in docs]
+                for th in THRESHOLDS:
+                    story = cluster(items, replace(base, threshold=th))
+                    correct[(nb, numb, th)] = [(story[p["a"]] == story[p["b"]]) == p["same"] for p in pairs]
+    finally:
+        sf.NUMBER_BOOST = shipped_boost
+    best = max(correct, key=lambda s: sum(correct[s]))
+    print(f"  name and number boosts (1-4 x 0.5-3) chosen per fold with the threshold: "
+          f"{cross_validated(pairs, folds, FOLDS, correct)[0]:.3f}; best in-sample {sum(correct[best]) / len(pairs):.3f} "
+          f"at {best} (shipped {sf.NAME_BOOST}, {sf.NUMBER_BOOST})")
+
     def with_numbers(d):
         f = dict(shipped(d))
         for t in title_numbers(d.get("title")):
