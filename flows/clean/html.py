@@ -125,6 +125,12 @@ _INVISIBLE = {"script", "style", "noscript", "template"}
 MIN_LOOSE_TEXT_CHARS = 80  # loose text in the main container worth a paragraph of its own
 _INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "time", "u"}
 
+# <div>s written as paragraphs: inline content only, and a sentence or more of it
+_DIV_PARAGRAPHS = etree.XPath(
+    "//div[not(*[not(" + " or ".join(f"self::{tag}" for tag in sorted(_INLINE | {"br"})) + ")])]"
+    f"[string-length(normalize-space()) >= {MIN_LOOSE_TEXT_CHARS}]"
+)
+
 # An article has at least one line this long; without one the page has none.
 # Characters count too: Chinese and Japanese are written without spaces.
 MIN_PROSE_WORDS, MIN_PROSE_CHARS = 10, 60
@@ -150,14 +156,14 @@ def extract_candidates(html: str, url: str | None = None) -> dict:
     candidate text (see ``tuned.candidate_key``) and the signal the choice
     depends on. For bench/clean_eval.py, which re-fits the choices by
     cross-validation; the stage itself computes only what it keeps."""
-    explore: dict = {"texts": {}, "share": {}, "vectors": {}}
+    explore: dict = {"texts": {}, "share": {}, "main": {}, "div": {}, "vectors": {}}
     fired: dict[tuple[bool, bool], list[str]] = {}
     for wrap in (True, False):
         for merge in (True, False):
             # a pass only differs from the first when the step it leaves out did something
             first = fired.get((True, True))
             if first is not None and not _step_fired(first, wrap, merge):
-                for field in ("texts", "share"):
+                for field in ("texts", "share", "main", "div"):
                     explore[field].update({
                         tuned.prefix(wrap, merge) + k[len(tuned.prefix(True, True)):]: v
                         for k, v in list(explore[field].items()) if k.startswith(tuned.prefix(True, True))
@@ -240,21 +246,28 @@ def _main_text(tree, url: str | None, titles: list[str], prune: list[str] | None
             body = precise
     if explore is not None:
         full, steps = None, explore["steps"]
+        div_chars = _div_paragraph_chars(tree) if main_chars < tuned.MAX_FALLBACK_MAIN_BELOW else None
         for drop_heading in tuned.GRID["drop_lead_heading"]:
             fast, share = _filtered_share(body, titles, anchors, drop_heading, main_chars, [], copy=True)
-            explore["share"][tuned.candidate_key(*steps, False, drop_heading)] = share
-            explore["texts"][tuned.candidate_key(*steps, False, drop_heading)] = fast
-            if share < tuned.MAX_FALLBACK_BELOW:
+            key = tuned.candidate_key(*steps, False, drop_heading)
+            explore["share"][key], explore["texts"][key] = share, fast
+            explore["main"][key], explore["div"][key] = main_chars, div_chars
+            if share < tuned.MAX_FALLBACK_BELOW or tuned.written_without_paragraphs(
+                    main_chars, div_chars, len(fast), tuned.MAX_FALLBACK_MAIN_BELOW):
                 full = full if full is not None else _trafilatura_body(tree, url, EXTRACT_MODES["fallback"], prune)
                 other = _filtered(deepcopy(full), titles, anchors, drop_heading, []) if full is not None else ""
                 explore["texts"][tuned.candidate_key(*steps, True, drop_heading)] = max(fast, other, key=len)
     drop_heading = params["drop_lead_heading"]
     text, share = _filtered_share(body, titles, anchors, drop_heading, main_chars, notes)
-    if share < params["fallback_below"]:
+    below = params["fallback_main_below"]
+    if share < params["fallback_below"] or (main_chars < below and tuned.written_without_paragraphs(
+            main_chars, _div_paragraph_chars(tree), len(text), below)):
         full = _trafilatura_body(tree, url, EXTRACT_MODES["fallback"], prune)
         other = _filtered(full, titles, anchors, drop_heading, []) if full is not None else ""
         if len(other) > len(text):  # the full mode found more of the article
-            notes.append(f"fast extraction kept {share:.0%} of the main text: full extraction used")
+            why = (f"kept {share:.0%} of the main text" if share < params["fallback_below"]
+                   else "missed text in <div> paragraphs")
+            notes.append(f"fast extraction {why}: full extraction used")
             text = other
     if body is None and not text:
         notes.append("no article found")
@@ -350,12 +363,21 @@ def _wrap_loose_texts(tree, notes: list[str]) -> None:
     trafilatura: give it a ``<p>`` of its own."""
     loose = [
         el for el in tree.iter("div", "section", "article", "td")
-        if len(el) and el.text and el.text.strip() and _leading_inline_chars(el) >= MIN_LOOSE_TEXT_CHARS
+        if len(el) and el.text and el.text.strip() and _has_loose_text(el)
     ]
     for el in loose:
         _wrap_loose_text(el)
     if loose:
         notes.append(f"loose text wrapped in {len(loose)} containers")
+
+
+def _has_loose_text(container) -> bool:
+    """Leading text long enough for a paragraph, with more text after it: a
+    container that is one paragraph and its closing ``<br>``s is left as it is
+    (trafilatura reads a ``<div>`` used as a paragraph; wrapping its text
+    loses the paragraphs around it)."""
+    lead = _leading_inline_chars(container)
+    return lead >= MIN_LOOSE_TEXT_CHARS and len(container.text_content().strip()) - lead >= MIN_LOOSE_TEXT_CHARS
 
 
 def _leading_inline_chars(container) -> int:
@@ -391,6 +413,12 @@ def _main_container(tree):
     if not paragraph_chars:
         return None, paragraph_chars
     return max(paragraph_chars, key=paragraph_chars.get), paragraph_chars
+
+
+def _div_paragraph_chars(tree) -> int:
+    """Text in ``<div>``s written as paragraphs (inline content only, a
+    sentence or more): the article of a page written without ``<p>``."""
+    return sum(len(div.text_content()) for div in _DIV_PARAGRAPHS(tree))
 
 
 def _merge_split_body(tree, top, paragraph_chars: dict, notes: list[str]) -> None:

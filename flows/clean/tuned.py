@@ -4,6 +4,12 @@
   this share of the paragraph text of the page's main container, its full
   mode (readability and jusText comparison) is asked instead. Low enough
   that few pages pay for the second extraction.
+- ``fallback_main_below``: the full mode is also asked when the page's main
+  container holds fewer paragraph characters than this (0: never) and its
+  ``<div>``s written as paragraphs (inline content only) hold more text than
+  the fast extractor kept: a page written without ``<p>``, whose article the
+  fast extractor misses (the share above is no signal there, as the main
+  container is not the article's).
 - ``drop_lead_heading``: drop headings that come before the first paragraph
   (a kicker or a section label), keep them (a standfirst written as a
   heading is part of the article for some publishers), or "short": drop
@@ -33,16 +39,19 @@ from pathlib import Path
 from typing import Callable
 
 PARAMS_FILE = Path(__file__).with_name("tuned.json")
-DEFAULTS = {"fallback_below": 0.3, "drop_lead_heading": False, "wrap_loose_text": True, "merge_split_body": True}
+DEFAULTS = {"fallback_below": 0.3, "fallback_main_below": 0, "drop_lead_heading": False, "wrap_loose_text": True,
+            "merge_split_body": True}
 # The grid searched; the first value of each is preferred on ties (the cheaper
 # or the earlier behaviour).
 GRID = {
     "fallback_below": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6),
+    "fallback_main_below": (0, 250, 500, 1000, 2000),
     "drop_lead_heading": ("short", False),
     "wrap_loose_text": (True, False),
     "merge_split_body": (True, False),
 }
 MAX_FALLBACK_BELOW = max(GRID["fallback_below"])  # candidates are explored up to here
+MAX_FALLBACK_MAIN_BELOW = max(GRID["fallback_main_below"])
 
 
 @lru_cache(maxsize=1)
@@ -67,9 +76,19 @@ def choose(candidates: dict, chosen: dict) -> str:
     texts = candidates["texts"]
     steps = (chosen["wrap_loose_text"], chosen["merge_split_body"])
     drop = chosen["drop_lead_heading"]
-    share = candidates["share"][candidate_key(*steps, False, drop)]
-    use_fallback = share < chosen["fallback_below"] and candidate_key(*steps, True, drop) in texts
+    key = candidate_key(*steps, False, drop)
+    use_fallback = (
+        candidates["share"][key] < chosen["fallback_below"]
+        or written_without_paragraphs(candidates.get("main", {}).get(key), candidates.get("div", {}).get(key),
+                                      len(texts[key]), chosen["fallback_main_below"])
+    ) and candidate_key(*steps, True, drop) in texts
     return texts[candidate_key(*steps, use_fallback, drop)]
+
+
+def written_without_paragraphs(main_chars: int | None, div_chars: int | None, kept_chars: int, below: int) -> bool:
+    """The ``fallback_main_below`` test: a small main container, and more
+    text in paragraph-like ``<div>``s than the fast extractor kept."""
+    return main_chars is not None and main_chars < below and div_chars is not None and div_chars > kept_chars
 
 
 def fit(candidates: list[dict], truths: list[str], metric: Callable[[list[str], list[str]], float]) -> dict:

@@ -296,3 +296,20 @@ def test_dev_pages_f1_floor():
     assert f1 >= 0.985, (p, r, f1)
     for text in (extract_html(html, url).text for _id, html, _t, url in pages[:3]):
         assert "\n\n\n" not in text and not re.search(r"[^\n]\n[^\n]", text)
+
+
+def test_a_div_that_is_one_paragraph_is_not_wrapped():
+    """Loose text is only wrapped when more text follows it in the container:
+    a ``<div>`` that is one paragraph and its closing ``<br>``s is read by
+    trafilatura as it is (wrapping lost the paragraphs around it on a dev page)."""
+    from lxml import html as lxml_html
+
+    from flows.clean.html import _wrap_loose_texts
+
+    tree = lxml_html.fromstring(
+        '<html><body><div class="story">' + PARAGRAPHS[0] + ' <em>in spring</em>.<br><br></div></body></html>'
+    )
+    notes: list[str] = []
+    _wrap_loose_texts(tree, notes)
+    assert tree.find(".//div").text.startswith(PARAGRAPHS[0]) and tree.find(".//p") is None
+    assert notes == []

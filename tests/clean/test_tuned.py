@@ -131,3 +131,58 @@ def test_candidate_keys_cover_every_choice(drop):
         for merge in (True, False):
             assert tuned.candidate_key(wrap, merge, False, drop) in candidates["texts"]
             assert tuned.candidate_key(wrap, merge, False, drop) in candidates["share"]
+
+
+def _div_page() -> str:
+    """A story written as <div><span> (no <p>) beside a short <p> teaser."""
+    story = "".join(f'<div class="x"><span>{p}</span></div>' for p in PARAGRAPHS)
+    return f"""<html><head><title>Ferry</title></head><body>{NAV}
+    <div class="teaser"><p>Ferry news in brief.</p></div><div class="story">{story}</div></body></html>"""
+
+
+def test_div_paragraphs_are_measured():
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(_div_page())
+    assert H._div_paragraph_chars(tree) == sum(len(p) for p in PARAGRAPHS)
+    # a <div> holding blocks, or too little text for a sentence, is no paragraph
+    tree = lxml_html.fromstring("<html><body><div><p>" + PARAGRAPHS[0] + "</p></div><div><span>Menu</span></div></body></html>")
+    assert H._div_paragraph_chars(tree) == 0
+
+
+def test_written_without_paragraphs():
+    assert tuned.written_without_paragraphs(200, 3000, 1200, 1000)
+    assert not tuned.written_without_paragraphs(200, 3000, 1200, 0)  # switched off
+    assert not tuned.written_without_paragraphs(1500, 3000, 1200, 1000)  # the main container is large
+    assert not tuned.written_without_paragraphs(200, 1000, 1200, 1000)  # the fast extractor kept more
+    assert not tuned.written_without_paragraphs(None, None, 1200, 1000)  # not measured
+
+
+def test_page_written_without_paragraphs_falls_back(monkeypatch):
+    """A small main container and more text in <div> paragraphs than the fast
+    extractor kept: the full mode is asked (``fallback_main_below``), and the
+    choice is explored for the bench's fit."""
+    asked = []
+    original = H._trafilatura_body
+
+    def short_fast(tree, url, mode, prune):
+        asked.append(mode)
+        body = original(tree, url, mode, prune)
+        if mode.get("fast") and body is not None:
+            for el in list(body)[1:]:  # the fast extractor "takes" the first paragraph only
+                body.remove(el)
+        return body
+
+    monkeypatch.setattr(H, "_trafilatura_body", short_fast)
+    monkeypatch.setattr(tuned, "params", lambda: {**tuned.DEFAULTS, "fallback_below": 0.0, "fallback_main_below": 1000})
+    found = extract_html(_div_page())
+    assert H.EXTRACT_MODES["fallback"] in asked
+    assert any("missed text in <div> paragraphs" in note for note in found.notes)
+    candidates = extract_candidates(_div_page())
+    key = tuned.candidate_key(True, True, False, False)
+    assert candidates["div"][key] > len(candidates["texts"][key]) and candidates["main"][key] < 1000
+    assert tuned.candidate_key(True, True, True, False) in candidates["texts"]
+    asked.clear()
+    monkeypatch.setattr(tuned, "params", lambda: {**tuned.DEFAULTS, "fallback_below": 0.0, "fallback_main_below": 0})
+    extract_html(_div_page())
+    assert H.EXTRACT_MODES["fallback"] not in asked
