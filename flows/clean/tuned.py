@@ -7,9 +7,10 @@
 - ``fallback_main_below``: the full mode is also asked when the page's main
   container holds fewer paragraph characters than this (0: never) and its
   ``<div>``s written as paragraphs (inline content only) hold more text than
-  the fast extractor kept: a page written without ``<p>``, whose article the
-  fast extractor misses (the share above is no signal there, as the main
-  container is not the article's).
+  ``fallback_div_ratio`` times what the fast extractor kept: a page written
+  without ``<p>``, whose article the fast extractor misses (the share above
+  is no signal there, as the main container is not the article's). The
+  largest ratio is preferred on ties: it asks the full mode least often.
 - ``drop_lead_heading``: drop headings that come before the first paragraph
   (a kicker or a section label), keep them (a standfirst written as a
   heading is part of the article for some publishers), or "short": drop
@@ -39,19 +40,21 @@ from pathlib import Path
 from typing import Callable
 
 PARAMS_FILE = Path(__file__).with_name("tuned.json")
-DEFAULTS = {"fallback_below": 0.3, "fallback_main_below": 0, "drop_lead_heading": False, "wrap_loose_text": True,
-            "merge_split_body": True}
+DEFAULTS = {"fallback_below": 0.3, "fallback_main_below": 0, "fallback_div_ratio": 2.0, "drop_lead_heading": False,
+            "wrap_loose_text": True, "merge_split_body": True}
 # The grid searched; the first value of each is preferred on ties (the cheaper
 # or the earlier behaviour).
 GRID = {
     "fallback_below": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6),
     "fallback_main_below": (0, 250, 500, 1000, 2000),
+    "fallback_div_ratio": (2.0, 1.5, 1.0),
     "drop_lead_heading": ("short", False),
     "wrap_loose_text": (True, False),
     "merge_split_body": (True, False),
 }
 MAX_FALLBACK_BELOW = max(GRID["fallback_below"])  # candidates are explored up to here
 MAX_FALLBACK_MAIN_BELOW = max(GRID["fallback_main_below"])
+MIN_FALLBACK_DIV_RATIO = min(GRID["fallback_div_ratio"])
 
 
 @lru_cache(maxsize=1)
@@ -80,15 +83,18 @@ def choose(candidates: dict, chosen: dict) -> str:
     use_fallback = (
         candidates["share"][key] < chosen["fallback_below"]
         or written_without_paragraphs(candidates.get("main", {}).get(key), candidates.get("div", {}).get(key),
-                                      len(texts[key]), chosen["fallback_main_below"])
+                                      len(texts[key]), chosen["fallback_main_below"], chosen["fallback_div_ratio"])
     ) and candidate_key(*steps, True, drop) in texts
     return texts[candidate_key(*steps, use_fallback, drop)]
 
 
-def written_without_paragraphs(main_chars: int | None, div_chars: int | None, kept_chars: int, below: int) -> bool:
-    """The ``fallback_main_below`` test: a small main container, and more
-    text in paragraph-like ``<div>``s than the fast extractor kept."""
-    return main_chars is not None and main_chars < below and div_chars is not None and div_chars > kept_chars
+def written_without_paragraphs(main_chars: int | None, div_chars: int | None, kept_chars: int, below: int,
+                               ratio: float) -> bool:
+    """The ``fallback_main_below`` test: a small main container, and
+    ``ratio`` times more text in paragraph-like ``<div>``s than the fast
+    extractor kept."""
+    return (main_chars is not None and main_chars < below and div_chars is not None
+            and div_chars > ratio * kept_chars)
 
 
 def fit(candidates: list[dict], truths: list[str], metric: Callable[[list[str], list[str]], float]) -> dict:

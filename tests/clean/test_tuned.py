@@ -151,11 +151,13 @@ def test_div_paragraphs_are_measured():
 
 
 def test_written_without_paragraphs():
-    assert tuned.written_without_paragraphs(200, 3000, 1200, 1000)
-    assert not tuned.written_without_paragraphs(200, 3000, 1200, 0)  # switched off
-    assert not tuned.written_without_paragraphs(1500, 3000, 1200, 1000)  # the main container is large
-    assert not tuned.written_without_paragraphs(200, 1000, 1200, 1000)  # the fast extractor kept more
-    assert not tuned.written_without_paragraphs(None, None, 1200, 1000)  # not measured
+    assert tuned.written_without_paragraphs(200, 3000, 1200, 1000, 2.0)
+    assert not tuned.written_without_paragraphs(200, 3000, 1200, 0, 2.0)  # switched off
+    assert not tuned.written_without_paragraphs(1500, 3000, 1200, 1000, 2.0)  # the main container is large
+    assert not tuned.written_without_paragraphs(200, 2000, 1200, 1000, 2.0)  # not twice what was kept
+    assert tuned.written_without_paragraphs(200, 2000, 1200, 1000, 1.5)
+    assert not tuned.written_without_paragraphs(200, 1000, 1200, 1000, 1.0)  # the fast extractor kept more
+    assert not tuned.written_without_paragraphs(None, None, 1200, 1000, 1.0)  # not measured
 
 
 def test_page_written_without_paragraphs_falls_back(monkeypatch):
