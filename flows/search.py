@@ -36,6 +36,7 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 INDEX_CHUNK = 4000  # articles indexed per statement: a first build's memory is that of a chunk
+# (the missing articles are found and numbered once, then taken a chunk at a time)
 
 
 def update_index(con: duckdb.DuckDBPyConnection, chunk: int = INDEX_CHUNK) -> int:
@@ -48,15 +49,13 @@ def update_index(con: duckdb.DuckDBPyConnection, chunk: int = INDEX_CHUNK) -> in
     if stale:
         execute_script(con, "queries/search/remove_stale")
     con.execute("DROP TABLE search_stale")
-    total = 0
-    while True:  # a chunk at a time: the first build of a large corpus held it all in memory at once
-        new = execute_script(con, "queries/search/new_articles", {"chunk": chunk})[0][0]
-        if new:
-            execute_script(con, "queries/search/append")
+    missing, first = execute_script(con, "queries/search/missing_articles")[0]
+    for start in range(first, first + missing, chunk):  # a chunk at a time: a first build held all in memory
+        execute_script(con, "queries/search/new_articles", {"first": start, "last": start + chunk - 1})
+        execute_script(con, "queries/search/append")
         con.execute("DROP TABLE search_new")
-        total += new
-        if new < chunk:
-            return int(total)
+    con.execute("DROP TABLE search_missing")
+    return int(missing)
 
 
 def index_exists(con: duckdb.DuckDBPyConnection) -> bool:

@@ -1,13 +1,7 @@
--- The next articles the index does not cover yet (temp table search_new): the first $chunk of them
--- by article_id, numbered after the last docid. Taken chunk after chunk, they get the numbers one
--- statement over all of them would give, and the build's memory stays that of one chunk.
+-- The articles numbered $first to $last in temp table search_missing (missing_articles.sql),
+-- with what the index reads of them (temp table search_new).
 CREATE OR REPLACE TEMP TABLE search_new AS
-SELECT (SELECT coalesce(max(docid), 0) FROM search_docs) + row_number() OVER (ORDER BY a.article_id) AS docid,
-       a.article_id, a.title, a.text, a.cleaned_at
-FROM (SELECT a.article_id, a.title, a.text, a.cleaned_at
-      FROM articles AS a
-      ANTI JOIN search_docs AS d ON d.article_id = a.article_id
-      ORDER BY a.article_id
-      LIMIT $chunk) AS a;
-
-SELECT count(*) FROM search_new;
+SELECT m.docid, a.article_id, a.title, a.text, a.cleaned_at
+FROM search_missing AS m
+JOIN articles AS a ON a.article_id = m.article_id
+WHERE m.docid BETWEEN $first AND $last;
