@@ -135,8 +135,13 @@ def _worker_task(item, settings: Settings):
     together (dedup/signatures.py), so that per-article work runs beside the main process too."""
     if isinstance(item, list):
         from ..dedup.signatures import compute_signatures
+        from ..memory import release_free_memory
 
-        return compute_signatures(item, settings)
+        signed = compute_signatures(item, settings)
+        # the share's tokens and shingles are freed now: hand their pages back, or the worker holds
+        # its signing peak while it cleans the next batch beside the main process's commit
+        release_free_memory()
+        return signed
     return _clean_and_pack(item, settings)
 
 
