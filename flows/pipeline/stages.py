@@ -5,6 +5,7 @@ transaction; the others open what they need.
 """
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 
@@ -33,6 +34,19 @@ def fetch(urls: list[str], settings: Settings, stats: Counter, state=None) -> It
     yield from iter_fetched_documents(urls, settings, seen=known.__contains__, stats=stats, state=state)
 
 
+def batch_threads(settings: Settings) -> int:
+    """DuckDB threads for a batch's transaction: the cores the cleaning workers leave free.
+
+    A batch is stored while the workers clean the next one on the other cores; DuckDB's
+    default pool (a thread per core) only fights them for the same cores. On 2 cores with 2
+    workers, one thread did the same statements and commit with 8 CPU-s less over a
+    20,000-document run (bench/dedup_speed.py --whole-run). Workers on a Dask cluster use
+    none of these cores."""
+    if settings.dask_address:
+        return os.cpu_count() or 1
+    return max(1, (os.cpu_count() or 1) - settings.workers)
+
+
 def store_and_dedup(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, docs: list[RawDocument],
                     articles: list[Article], rejections: list[Rejection], results: list, batch: int,
                     dedup: bool = True, signatures=None, replace: bool = False) -> dict:
@@ -46,6 +60,7 @@ def store_and_dedup(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: 
     from ..dedup import dedup_batch
     from ..storage.raw import known_raw_ids
 
+    con.execute("SET threads = ?", [batch_threads(settings)])
     taken: set = set()
     if replace:
         replace_batch_outcomes(con, [d.raw_id for d in docs])
