@@ -70,25 +70,30 @@ def pipelined(con, arts, batch: int, settings) -> tuple[float, int]:
     return total, con.execute("SELECT count(*) FROM duplicates").fetchone()[0]
 
 
-def _tree_peak_mb(proc) -> float:
-    """Peak of the summed RSS of a process and all its descendants, polled until it exits."""
+def _tree_peak_mb(proc) -> tuple[float, float]:
+    """Peak of the summed RSS of a process and all its descendants, polled until it exits, and
+    the CPU seconds (user + system) each process of the tree was last seen with, summed."""
     import psutil
 
     peak = 0
+    cpu: dict[int, float] = {}
     root = psutil.Process(proc.pid)
     while proc.poll() is None:
         total = 0
         try:
             for p in [root, *root.children(recursive=True)]:
                 try:
-                    total += p.memory_info().rss
+                    with p.oneshot():
+                        total += p.memory_info().rss
+                        times = p.cpu_times()
+                    cpu[p.pid] = max(cpu.get(p.pid, 0.0), times.user + times.system)
                 except psutil.Error:
                     pass
         except psutil.Error:
             pass
         peak = max(peak, total)
         time.sleep(0.05)
-    return peak / 2**20
+    return peak / 2**20, sum(cpu.values())
 
 
 CPU = {}  # command name -> CPU seconds (user + system) of its whole process tree, last run
@@ -96,8 +101,10 @@ CPU = {}  # command name -> CPU seconds (user + system) of its whole process tre
 
 def _timed(cmd: list[str], env: dict) -> tuple[float, float, str]:
     """Wall seconds, peak tree RSS (MB) and stdout of one command run as a user runs it; its CPU
-    seconds (every descendant waited for, workers included) go to CPU, a figure that other
-    processes on the machine inflate far less than the wall time."""
+    seconds (workers included) go to CPU, a figure that other processes on the machine inflate
+    far less than the wall time. The rusage of waited-for descendants misses workers that a
+    forkserver started (their parent is not this process's child that waits for them), so the
+    larger of it and the per-process CPU polled with the RSS is taken."""
     import resource
     import subprocess
 
@@ -105,7 +112,7 @@ def _timed(cmd: list[str], env: dict) -> tuple[float, float, str]:
     t = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-        peak = _tree_peak_mb(proc)
+        peak, polled_cpu = _tree_peak_mb(proc)
         wall = time.perf_counter() - t
         out.seek(0)
         err.seek(0)
@@ -113,8 +120,8 @@ def _timed(cmd: list[str], env: dict) -> tuple[float, float, str]:
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-3000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    CPU[Path(cmd[1]).name if cmd[1] != "-m" else cmd[2]] = (after.ru_utime - before.ru_utime
-                                                            + after.ru_stime - before.ru_stime)
+    waited_cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    CPU[Path(cmd[1]).name if cmd[1] != "-m" else cmd[2]] = max(waited_cpu, polled_cpu)
     return wall, peak, stdout
 
 
