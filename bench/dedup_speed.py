@@ -70,30 +70,43 @@ def pipelined(con, arts, batch: int, settings) -> tuple[float, int]:
     return total, con.execute("SELECT count(*) FROM duplicates").fetchone()[0]
 
 
-def _tree_peak_mb(proc) -> tuple[float, float]:
-    """Peak of the summed RSS of a process and all its descendants, polled until it exits, and
-    the CPU seconds (user + system) each process of the tree was last seen with, summed."""
+PSS = {}  # command name -> peak summed PSS (MB) of its process tree, last run
+
+
+def _tree_peak_mb(proc) -> tuple[float, float, float]:
+    """Peak of the summed RSS of a process and all its descendants, polled until it exits, the
+    CPU seconds (user + system) each process of the tree was last seen with, summed, and the peak
+    of the summed PSS (every fourth poll: smaps is slower to read). RSS counts a page shared by
+    several processes (the cleaning workers share their forkserver's imports, every process
+    libpython's code) once per process; PSS divides it among them, so the PSS sum is the
+    memory the tree really holds."""
     import psutil
 
-    peak = 0
+    peak = peak_pss = 0
+    polls = 0
     cpu: dict[int, float] = {}
     root = psutil.Process(proc.pid)
     while proc.poll() is None:
-        total = 0
+        total = total_pss = 0
+        with_pss = polls % 4 == 0
         try:
             for p in [root, *root.children(recursive=True)]:
                 try:
                     with p.oneshot():
                         total += p.memory_info().rss
                         times = p.cpu_times()
+                    if with_pss:
+                        total_pss += p.memory_full_info().pss
                     cpu[p.pid] = max(cpu.get(p.pid, 0.0), times.user + times.system)
                 except psutil.Error:
                     pass
         except psutil.Error:
             pass
         peak = max(peak, total)
+        peak_pss = max(peak_pss, total_pss)
+        polls += 1
         time.sleep(0.05)
-    return peak / 2**20, sum(cpu.values())
+    return peak / 2**20, sum(cpu.values()), peak_pss / 2**20
 
 
 CPU = {}  # command name -> CPU seconds (user + system) of its whole process tree, last run
@@ -112,7 +125,7 @@ def _timed(cmd: list[str], env: dict) -> tuple[float, float, str]:
     t = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-        peak, polled_cpu = _tree_peak_mb(proc)
+        peak, polled_cpu, peak_pss = _tree_peak_mb(proc)
         wall = time.perf_counter() - t
         out.seek(0)
         err.seek(0)
@@ -121,7 +134,9 @@ def _timed(cmd: list[str], env: dict) -> tuple[float, float, str]:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-3000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     waited_cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    CPU[Path(cmd[1]).name if cmd[1] != "-m" else cmd[2]] = max(waited_cpu, polled_cpu)
+    name = Path(cmd[1]).name if cmd[1] != "-m" else cmd[2]
+    CPU[name] = max(waited_cpu, polled_cpu)
+    PSS[name] = peak_pss
     return wall, peak, stdout
 
 
@@ -173,7 +188,6 @@ def whole_run(args) -> None:
     """The issue-12 comparison: newsflow run vs a datasketch script, and successive runs."""
     import json
     import shutil
-    import subprocess
     import sys
 
     from flows.evaluation.corpus import write
@@ -220,8 +234,10 @@ def whole_run(args) -> None:
           f"{load0[0]:.2f} before, {load1[0]:.2f} after (1-min)")
     print(f"newsflow run (whole command, fresh DuckDB file): {wall:6.1f} s wall, peak RSS of the process tree "
           f"{peak:,.0f} MB; {counts.get('articles', 0)} articles, {counts.get('duplicates', 0)} duplicates")
+    print(f"  peak PSS of the process tree (shared pages divided among the processes): "
+          f"{PSS['flows']:,.0f} MB (target < 1 GB)")
     print(f"datasketch MinHashLSH script (threshold {args.threshold}): {base_wall:6.1f} s wall, "
-          f"peak RSS {base_peak:,.0f} MB")
+          f"peak RSS {base_peak:,.0f} MB, PSS {PSS['datasketch_baseline.py']:,.0f} MB")
     print(f"  ratio newsflow / datasketch: {wall / base_wall:.2f} (target <= 1.0, goal 0.5)")
     cpu_nf, cpu_ds = CPU["flows"], CPU["datasketch_baseline.py"]
     print(f"  CPU seconds of each process tree: newsflow {cpu_nf:.1f}, datasketch {cpu_ds:.1f}: "
@@ -248,7 +264,7 @@ def whole_run(args) -> None:
               f"peak {p:,.0f} MB; load {os.getloadavg()[0]:.2f}")
     one, split = _dedup_tables(db_one), _dedup_tables(db_split)
     differ = [t for t in sorted(set(one) | set(split)) if one.get(t) != split.get(t)]
-    print(f"  dedup and story tables of the successive runs vs the one run: "
+    print("  dedup and story tables of the successive runs vs the one run: "
           + (f"differ: {differ}" if differ else f"identical ({', '.join(sorted(one))})"))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
@@ -293,7 +309,6 @@ def main(argv=None) -> None:
                             {"run_id": "bench", "code_version": "bench"})
         total2, n_dup2 = pipelined(con, arts, args.batch, settings)
         con.close()
-    sig_t = sum(r.seconds for r in reports)
     print(f"dedup stage: {len(arts)} articles ({words:.0f} words avg) in {total:.2f} s "
           f"= {len(arts) / total:,.0f} articles/s (batches of {args.batch}); {n_dup} duplicates; "
           f"candidates {sum(r.candidates for r in reports)}, verified {sum(r.verified for r in reports)}")
