@@ -73,9 +73,9 @@ def _teaser_page() -> str:
     <div id="story-text">{story}</div></article></body></html>"""
 
 
-def test_fast_extraction_that_misses_the_article_falls_back(monkeypatch):
-    """When the fast extractor's text is a small share of the main container's
-    paragraphs, trafilatura's full mode is asked, and kept if it finds more."""
+
+def _fast_takes_first_paragraph_only(monkeypatch) -> list:
+    """Make trafilatura's fast mode keep only the first paragraph; returns the modes asked, in order."""
     asked = []
     original = H._trafilatura_body
 
@@ -83,11 +83,17 @@ def test_fast_extraction_that_misses_the_article_falls_back(monkeypatch):
         asked.append(mode)
         body = original(tree, url, mode, prune)
         if mode.get("fast") and body is not None:
-            for el in list(body)[1:]:  # the fast extractor "takes" the first paragraph only
+            for el in list(body)[1:]:
                 body.remove(el)
         return body
 
     monkeypatch.setattr(H, "_trafilatura_body", short_fast)
+    return asked
+
+def test_fast_extraction_that_misses_the_article_falls_back(monkeypatch):
+    """When the fast extractor's text is a small share of the main container's
+    paragraphs, trafilatura's full mode is asked, and kept if it finds more."""
+    asked = _fast_takes_first_paragraph_only(monkeypatch)
     monkeypatch.setattr(tuned, "params", lambda: {**tuned.DEFAULTS, "fallback_below": 0.4})
     found = extract_html(article_page())
     assert H.EXTRACT_MODES["fallback"] in asked
@@ -164,18 +170,7 @@ def test_page_written_without_paragraphs_falls_back(monkeypatch):
     """A small main container and more text in <div> paragraphs than the fast
     extractor kept: the full mode is asked (``fallback_main_below``), and the
     choice is explored for the bench's fit."""
-    asked = []
-    original = H._trafilatura_body
-
-    def short_fast(tree, url, mode, prune):
-        asked.append(mode)
-        body = original(tree, url, mode, prune)
-        if mode.get("fast") and body is not None:
-            for el in list(body)[1:]:  # the fast extractor "takes" the first paragraph only
-                body.remove(el)
-        return body
-
-    monkeypatch.setattr(H, "_trafilatura_body", short_fast)
+    asked = _fast_takes_first_paragraph_only(monkeypatch)
     monkeypatch.setattr(tuned, "params", lambda: {**tuned.DEFAULTS, "fallback_below": 0.0, "fallback_main_below": 1000})
     found = extract_html(_div_page())
     assert H.EXTRACT_MODES["fallback"] in asked
