@@ -22,6 +22,7 @@ per language). Install them into a scratch environment to repeat the figures:
 """
 from __future__ import annotations
 
+import functools
 import os
 import time
 from pathlib import Path
@@ -179,13 +180,9 @@ def main() -> None:
     except ImportError:
         print("  lemmas: simplemma not installed")
     else:
-        cache: dict[str, str] = {}
-
+        @functools.cache
         def lemma(t):
-            r = cache.get(t)
-            if r is None:
-                r = cache[t] = simplemma.lemmatize(t, lang="ru")
-            return r
+            return simplemma.lemmatize(t, lang="ru")
 
         c0 = time.process_time()
         for d in docs:
@@ -201,14 +198,10 @@ def main() -> None:
     except ImportError:
         print("  prior rarity: wordfreq not installed")
     else:
-        zipf: dict[str, float] = {}
-
+        @functools.cache
         def rarity(t):
-            r = zipf.get(t)
-            if r is None:
-                z = wordfreq.zipf_frequency(t, "ru", wordlist="small")
-                r = zipf[t] = (9.0 - z) / 5.0 if z > 0 else 1.6
-            return r
+            z = wordfreq.zipf_frequency(t, "ru", wordlist="small")
+            return (9.0 - z) / 5.0 if z > 0 else 1.6
 
         def prior(alpha):
             def feats(d):
