@@ -123,13 +123,10 @@ class WorkerPool:
     def __init__(self, func: Callable, size: int | None = None, timeout_s: float = 30.0, chunk_size: int = 16,
                  initializer: Callable | None = None, preload: Sequence[str] = ()):
         """``preload``: modules the forkserver imports once before it forks the first worker (the
-        forkserver is one per process: only the first pool's list counts; ``initializer`` still
-        runs in every worker, at no cost when the preload did its work)."""
+        forkserver is one per process and reads the list when it starts: a running one keeps what
+        it loaded; ``initializer`` still runs in every worker, at no cost when the preload did its work)."""
         if preload and _CTX.get_start_method() == "forkserver":
-            from multiprocessing import forkserver
-
-            if getattr(forkserver._forkserver, "_forkserver_pid", None) is None:  # not started yet
-                _CTX.set_forkserver_preload(list(preload))
+            _CTX.set_forkserver_preload(list(preload))
         self.func = func
         self.initializer = initializer
         self.size = max(1, size or os.cpu_count() or 1)
