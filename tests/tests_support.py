@@ -77,7 +77,13 @@ def cleaning_processes(proc) -> tuple[list, list]:
         kids = proc.children(recursive=True)
     except psutil.Error:
         return [], []
+    def parent(p) -> int | None:
+        try:
+            return p.ppid()
+        except psutil.Error:  # gone meanwhile
+            return None
+
     pool = [k for k in kids if "multiprocessing.forkserver" in cmdline(k) or "spawn_main" in cmdline(k)]
-    servers = {k.pid for k in pool if "spawn_main" not in cmdline(k) and k.ppid() not in {q.pid for q in pool}}
-    workers = [k for k in pool if k.pid not in servers]
+    pids = {k.pid for k in pool}
+    workers = [k for k in pool if "spawn_main" in cmdline(k) or parent(k) in pids]
     return workers, pool
