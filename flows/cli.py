@@ -265,6 +265,20 @@ def _prepare_while_server_starts(settings, server) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .startup import collector_paused
+
+    with collector_paused():  # the start-up's imports and checks (see flows/startup.py)
+        started = _start_run(args)
+    if isinstance(started, int):  # a usage error, or a run with nothing new, already done
+        return started
+    settings, server, call = started
+    with server.flow_settings():
+        return _run_flow(call, settings, args.json)
+
+
+def _start_run(args: argparse.Namespace):
+    """Everything before the flow: settings, sources, the temporary API and the imports. Returns
+    an exit code when the command ends here, else (settings, server, the flow call)."""
     if args.since:
         from .sources.sitemaps import since_datetime
 
@@ -302,10 +316,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     flow = flow_for(settings)  # Prefect and the flow's modules, imported while the API boots
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
     _prepare_while_server_starts(settings, server)
-    with server.flow_settings():
-        return _run_flow(lambda: flow(
-            sources=sources, settings=settings, wait_for_lock=args.wait, show_progress=show_progress,
-        ), settings, args.json)
+    return settings, server, lambda: flow(
+        sources=sources, settings=settings, wait_for_lock=args.wait, show_progress=show_progress,
+    )
 
 
 def _run_if_nothing_new(settings, sources: list[str], specs, args: argparse.Namespace) -> int | None:

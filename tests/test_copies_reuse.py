@@ -50,6 +50,12 @@ def test_copies_are_cleaned_once_and_give_the_tables_of_cleaning_each(prefect_ap
     assert one["counts"]["clean_reused"] == 10
     assert tables(split) == tables(together)
 
+    # batches of 2: the copies of batches committed two batches back come from the database
+    small = tmp_path / "small.duckdb"
+    run = newsflow_flow(sources=[str(first), str(copies)], db_path=str(small), batch_size=2)
+    assert run["counts"]["clean_reused"] == 10
+    assert tables(small) == tables(together)
+
     fresh = tmp_path / "fresh.duckdb"  # nothing reused across runs in a reprocess, nor needed in a fresh db
     newsflow_flow(sources=[str(copies)], db_path=str(fresh))
     con = duckdb.connect(str(fresh), read_only=True)

@@ -70,7 +70,7 @@ def test_sigterm_mid_run_stops_workers_and_server_marks_the_run_and_frees_the_lo
     proc = psutil.Process(popen.pid)
     try:
         kids = _wait_for_busy_worker(proc)
-        assert any("uvicorn" in " ".join(_cmdline(k)) for k in kids)  # the temporary Prefect server
+        assert any("prefect.server.api.server:create_app" in " ".join(_cmdline(k)) for k in kids)  # the temporary API
         popen.send_signal(signal.SIGTERM)
         out, err = popen.communicate(timeout=120)
     finally:

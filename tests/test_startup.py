@@ -2,6 +2,7 @@
 start-up steps are recorded in the run's timings only for the newsflow command."""
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 from flows.pipeline import noop
@@ -85,6 +86,7 @@ def test_temporary_api_told_to_stop_at_exit_goes_down_on_its_own(monkeypatch):
         server.wait_ready()
         proc, log = server.proc, server.log_path
         assert proc is not None, "the temporary API did not answer"
+        assert server.cpu_at_ready is not None and server._watched.is_set()  # answered, then warmed up
         server.stop(wait=False)
         assert server.proc is None and not log.exists()
         deadline = time.monotonic() + 120  # generous: only the end matters, not how fast
@@ -108,3 +110,47 @@ def test_loopback_cert_file_is_one_parsable_certificate(tmp_path, monkeypatch):
     assert open(path).read().count("BEGIN CERTIFICATE") == 1
     ssl.create_default_context(cafile=path)  # parses
     assert _loopback_cert_file() == path  # made once
+
+
+def test_an_api_that_dies_at_start_leaves_the_run_to_prefect(monkeypatch):
+    """wait_ready gives up on an API process that ended before answering: PREFECT_API_URL is
+    unset again, so Prefect starts its own temporary server, as without the early start."""
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from flows.prefect_server import EarlyServer, _free_port
+
+    server = EarlyServer()
+    server.proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    server.url = f"http://127.0.0.1:{_free_port()}/api"
+    monkeypatch.setenv("PREFECT_API_URL", server.url)
+    threading.Thread(target=server._watch, args=(time.monotonic() + 60,), daemon=True).start()
+    server.wait_ready()
+    assert server.proc is None and server.cpu_at_ready is None
+    assert "PREFECT_API_URL" not in os.environ
+
+
+def test_collector_paused_for_start_up_then_frozen():
+    """The start-up's imports run without the garbage collector; afterwards it runs again, and
+    what the imports made is frozen (not walked by the run's collections)."""
+    import gc
+
+    from flows.startup import collector_paused
+
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+            kept = [[] for _ in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
+    try:
+        with collector_paused():
+            raise ValueError("a failed start-up")
+    except ValueError:
+        pass
+    assert gc.isenabled()
+    gc.unfreeze()

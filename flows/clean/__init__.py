@@ -352,6 +352,8 @@ class Cleaner:
         from .reuse import clean_key, stored_results
 
         if self.reuse_stored:
+            # batches up to the one before last are committed: their results come back from the database
+            self.memo.next_batch(keep_batches=2)
             for key, article in stored_results(self.settings, docs).items():
                 self.memo.put(key, article, None)
         left = [d for d in docs if clean_key(d) not in self.memo]

@@ -7,9 +7,12 @@ against it) and the source's hints (JSON fields, feed entries); never the
 source path. So the key below holds exactly those, and a document with the
 same key gets the first one's result with its own ids and source: the
 article row is still its own row, and dedup still finds it as an exact copy.
-The results are kept for the run, up to a memory budget (oldest first out),
-and the articles stored by earlier runs of this code version count too
-(``stored_results``). Whether the raw bytes are stored compressed stays what
+The results are kept up to a memory budget (oldest first out), and the
+articles stored by this code version count too (``stored_results``, read from
+the database before each batch). When those are read, the memo only needs the
+batches not committed yet: older results are dropped (``CleanMemo.next_batch``),
+so a long run does not hold a budget's worth of articles it will find in the
+database anyway. Whether the raw bytes are stored compressed stays what
 it was (the batch's cleaning mode decides, not whether a copy was reused).
 """
 from __future__ import annotations
@@ -56,13 +59,28 @@ class CleanMemo:
 
     def __init__(self, max_bytes: int = MEMO_MAX_BYTES):
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, tuple] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple] = OrderedDict()  # key -> (result, packed, batch)
         self._bytes = 0
+        self._batch = 0
         self._lock = threading.Lock()  # a batch is cleaned in a task thread while the next is prepared
         self.reused = 0  # documents given an earlier result instead of being cleaned
 
     def get(self, key: tuple):
-        return self._items.get(key)
+        item = self._items.get(key)
+        return None if item is None else item[:2]
+
+    def next_batch(self, keep_batches: int) -> None:
+        """A new batch is about to be cleaned: drop the results of all but the last ``keep_batches``
+        batches (those not committed yet; what is committed is read back by ``stored_results``)."""
+        with self._lock:
+            self._batch += 1
+            oldest = self._batch - keep_batches
+            while self._items:
+                key, (old, old_packed, batch) = next(iter(self._items.items()))
+                if batch >= oldest:
+                    break
+                del self._items[key]
+                self._bytes -= _size(old, old_packed)
 
     def __contains__(self, key: tuple) -> bool:
         return key in self._items
@@ -74,10 +92,11 @@ class CleanMemo:
             if key in self._items:
                 return
             # a copy: the checks later set the warnings of the article they were given
-            self._items[key] = (replace(result, warnings=[]) if isinstance(result, Article) else result, packed)
+            self._items[key] = (replace(result, warnings=[]) if isinstance(result, Article) else result, packed,
+                                self._batch)
             self._bytes += _size(result, packed)
             while self._bytes > self.max_bytes and self._items:
-                _key, (old, old_packed) = self._items.popitem(last=False)
+                _key, (old, old_packed, _batch) = self._items.popitem(last=False)
                 self._bytes -= _size(old, old_packed)
 
 

@@ -69,6 +69,23 @@ def test_results_are_copies_the_checks_can_change_and_the_budget_only_costs_reus
     assert again[0].warnings == []
 
 
+def test_the_memo_keeps_the_batches_not_committed_yet():
+    """Results older than the last two batches are dropped (the database gives them back)."""
+    memo = CleanMemo()
+    clean, seen = counting_cleaner()
+    memo.next_batch(keep_batches=2)
+    clean_distinct([doc(SEED[0], "/a.txt")], memo, clean)
+    memo.next_batch(keep_batches=2)
+    clean_distinct([doc(SEED[1], "/b.txt")], memo, clean)
+    memo.next_batch(keep_batches=2)  # the first batch's result is still kept: it may not be committed
+    clean_distinct([doc(SEED[0], "/c.txt"), doc(SEED[1], "/d.txt")], memo, clean)
+    assert seen == ["/a.txt", "/b.txt"]
+    memo.next_batch(keep_batches=2)
+    memo.next_batch(keep_batches=2)  # now both are two batches back and more
+    clean_distinct([doc(SEED[0], "/e.txt")], memo, clean)
+    assert seen == ["/a.txt", "/b.txt", "/e.txt"]
+
+
 def test_a_copy_gets_the_compressed_raw_bytes_when_its_batch_is_cleaned_in_workers():
     """Whether raw bytes are stored compressed must not depend on a copy being reused."""
     from flows.records import unpack
