@@ -92,7 +92,10 @@ class EarlyServer:
         env = dict(os.environ, PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1",
                    # no block types to register for a run that uses none: skips importing every installed
                    # Prefect collection (prefect-dask pulls in dask.distributed) and hashing the registry
-                   PREFECT_API_BLOCKS_REGISTER_ON_START="false", PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION="false")
+                   PREFECT_API_BLOCKS_REGISTER_ON_START="false", PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION="false",
+                   # py-key-value (Prefect's server task queue) wraps its own functions in beartype type
+                   # checks that only warn; its switch to leave them out saves ~0.1 s of the API's import
+                   PY_KEY_VALUE_DISABLE_BEARTYPE=os.environ.get("PY_KEY_VALUE_DISABLE_BEARTYPE", "true"))
         fd, log = tempfile.mkstemp(prefix="newsflow-prefect-server-", suffix=".log")
         self.log_path = Path(log)
         self.proc = subprocess.Popen(
