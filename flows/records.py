@@ -111,6 +111,9 @@ class Article:
     site_name: str | None = None
     extractor: str = ""
     warnings: list[str] = field(default_factory=list)
+    # what the clean checks read of the text and URL (quality.detectors.article_signals), found where
+    # the article was cleaned, in a worker beside this process; None: the checks find it themselves
+    signals: tuple | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)

@@ -122,11 +122,20 @@ PACK_MIN_BYTES = 4096  # smaller documents are stored as they are
 def _clean_and_pack(doc: RawDocument, settings: Settings) -> tuple[Article | Rejection, bytes | None]:
     """In a worker: clean, and compress the raw bytes for the raw layer while we hold them
     (zstd level 1: about 4.6x on HTML at 550 MB/s). The main process, which stores and
-    deduplicates, then writes a fifth of the bytes and compresses nothing."""
+    deduplicates, then writes a fifth of the bytes and compresses nothing. What the clean
+    checks read of the text is found here too (``Article.signals``), for the same reason."""
     from ..records import pack
 
     packed = pack(doc.content) if len(doc.content) >= PACK_MIN_BYTES else None
-    return _clean_or_reject(doc, settings), packed
+    result = _clean_or_reject(doc, settings)
+    if isinstance(result, Article):
+        from ..quality.detectors import article_signals
+
+        try:
+            result.signals = article_signals(result.text, result.url)
+        except Exception:  # noqa: BLE001 - left to the checks, which say what failed
+            result.signals = None
+    return result, packed
 
 
 def _worker_task(item, settings: Settings):
@@ -176,6 +185,7 @@ def needs_workers(docs: list[RawDocument], workers: int) -> bool:
 
 def warm_worker() -> None:
     """Import the extractors and load the language model in a fresh worker process."""
+    from ..quality import detectors  # noqa: F401  (Article.signals, found beside the cleaning)
     from . import html, text  # noqa: F401
     from .metadata import detect_language
 

@@ -248,3 +248,13 @@ def url_problem(url: str | None) -> str | None:
 def _short(s: str, n: int = 40) -> str:
     s = " ".join(s.split())
     return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def article_signals(text: str, url: str | None) -> tuple:
+    """What the clean suite checks of one article: (html_leftover, first link list, link-list
+    share, widget_line, spam_token, url_problem). Computed in the cleaning worker that made the
+    article (``Article.signals``), so the flow's own process, which the workers share the cores
+    with, does not scan every text again; quality.frames.clean_frame reads it."""
+    first_list, list_share = link_lists(text)
+    return (html_leftover(text), first_list, round(list_share, 3), widget_line(text), spam_token(text),
+            url_problem(url))

@@ -48,8 +48,8 @@ RAW_COLUMNS = ["raw_id", "source", "kind", "read_error", "size_bytes", "nonblank
 def clean_frame(articles: Iterable[Article]) -> pd.DataFrame:
     rows = []
     for a in articles:
-        text = a.text or ""
-        first_list, list_share = d.link_lists(text)
+        leftover, first_list, list_share, widget, spam, url_problem = (
+            a.signals or d.article_signals(a.text or "", a.url))
         rows.append(
             {
                 "article_id": a.article_id,
@@ -58,12 +58,12 @@ def clean_frame(articles: Iterable[Article]) -> pd.DataFrame:
                 "language": a.language or UNDETERMINED,
                 "title": (a.title or "").strip() or None,
                 "published_date": _iso(a.published_date),
-                "html_leftover": d.html_leftover(text),
+                "html_leftover": leftover,
                 "link_list": first_list,
-                "link_list_share": round(list_share, 3),
-                "widget_line": d.widget_line(text),
-                "spam_token": d.spam_token(text),
-                "url_problem": d.url_problem(a.url),
+                "link_list_share": list_share,
+                "widget_line": widget,
+                "spam_token": spam,
+                "url_problem": url_problem,
             }
         )
     df = pd.DataFrame(rows, columns=CLEAN_COLUMNS)

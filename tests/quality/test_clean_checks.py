@@ -136,3 +136,27 @@ def test_first_failing_error_check_wins(settings):
     assert outcome.rejected[bad.raw_id][0] == "word_count_within_bounds"  # suite order
     failed = {r.check_name for r in outcome.results if not r.success}
     assert {"word_count_within_bounds", "language_allowed", "no_html_leftovers"} <= failed
+
+
+def test_signals_found_in_the_worker_give_the_same_frame_and_verdicts(settings):
+    """A cleaning worker hands the clean checks what they read of each text (Article.signals);
+    the frame and the verdicts are those of scanning the texts here."""
+    from flows.clean import _clean_and_pack
+    from flows.quality.frames import clean_frame
+    from flows.records import RawDocument
+    from flows.settings import SAMPLES_DIR
+
+    headlines = "\n".join(f"- Governor {w} seeks funding for schools and roads" for w in "ABCDEFGHIJ")
+    texts = [p.read_bytes() for p in sorted(SAMPLES_DIR.glob("*.txt"))]
+    texts.append((BODY + "\n\nRelated\n" + headlines + "\n\nFish &amp; chips.").encode())
+    docs = [RawDocument(source=f"/in/{i}.txt", kind="text", content=t, url="http://x.example/a b")
+            for i, t in enumerate(texts)]
+    cleaned = [_clean_and_pack(doc, settings)[0] for doc in docs]
+    assert all(a.signals is not None for a in cleaned)
+    scanned = [a.__class__(**{f: getattr(a, f) for f in a.__slots__ if f != "signals"}) for a in cleaned]
+    assert all(a.signals is None for a in scanned) and scanned == cleaned  # signals do not count in ==
+    assert clean_frame(cleaned).equals(clean_frame(scanned))
+    with_signals, without = check_clean(cleaned, settings), check_clean(scanned, settings)
+    assert with_signals.rejected == without.rejected and with_signals.warnings == without.warnings
+    assert [(r.check_name, r.success, r.observed) for r in with_signals.results] == \
+        [(r.check_name, r.success, r.observed) for r in without.results]
