@@ -9,18 +9,15 @@ uvicorn is run with the command line it was given.
 """
 from __future__ import annotations
 
-import gc
 import sys
+
+from flows.startup import collector_paused
 
 
 def main() -> int:
-    gc.disable()
-    try:
+    with collector_paused():
         import prefect.server.api.server  # noqa: F401  (the app factory uvicorn is given)
         from uvicorn.main import main as uvicorn_main
-    finally:
-        gc.enable()
-    gc.freeze()
     return uvicorn_main()
 
 

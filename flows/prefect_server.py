@@ -28,6 +28,9 @@ from pathlib import Path
 from .procstat import cpu_seconds
 
 
+READY_TIMEOUT_S = 90.0  # how long the API may take to answer before Prefect is left to start its own
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -112,7 +115,7 @@ class EarlyServer:
         if not os.environ.get("PREFECT_API_SSL_CERT_FILE") and (ca := _loopback_cert_file()):
             os.environ["PREFECT_API_SSL_CERT_FILE"] = self._cert_file = ca
         atexit.register(self.stop, wait=False)
-        threading.Thread(target=self._watch, args=(time.monotonic() + 90.0,), name="newsflow-api-watch",
+        threading.Thread(target=self._watch, args=(time.monotonic() + READY_TIMEOUT_S,), name="newsflow-api-watch",
                          daemon=True).start()
 
     def _watch(self, deadline: float) -> None:
@@ -144,11 +147,12 @@ class EarlyServer:
         finally:
             self._watched.set()
 
-    def wait_ready(self, timeout_s: float = 90.0) -> None:
-        """Block until the API answers; on failure let Prefect start its own."""
+    def wait_ready(self) -> None:
+        """Block until the API answers (the watch thread gives up after READY_TIMEOUT_S) and is
+        warmed up; on failure let Prefect start its own."""
         if self.proc is None:
             return
-        self._watched.wait(timeout_s)
+        self._watched.wait()
         if self._ready.is_set() and self.proc.poll() is None:
             return
         self.stop()

@@ -133,8 +133,8 @@ def _clean_and_pack(doc: RawDocument, settings: Settings) -> tuple[Article | Rej
 
         try:
             result.signals = article_signals(result.text, result.url)
-        except Exception:  # noqa: BLE001 - left to the checks, which say what failed
-            result.signals = None
+        except Exception:  # noqa: BLE001 - signals stay None: the checks scan the text and say what failed
+            pass
     return result, packed
 
 

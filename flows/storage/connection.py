@@ -82,10 +82,9 @@ def _open_for_writing(path: str) -> duckdb.DuckDBPyConnection:
     except duckdb.Error:
         con.close()
         return duckdb.connect(path)
-    name = con.execute("SELECT database_name FROM duckdb_databases() WHERE path = ?", [path]).fetchone()
-    if name is None:  # the path as DuckDB recorded it differs (a relative path): the newest database
-        name = con.execute("SELECT database_name FROM duckdb_databases() WHERE NOT internal "
-                           "AND database_name <> 'memory' ORDER BY database_oid DESC LIMIT 1").fetchone()
+    # the session's only database besides its own in-memory one (the path DuckDB records is absolute)
+    name = con.execute("SELECT database_name FROM duckdb_databases() "
+                       "WHERE NOT internal AND database_name <> 'memory'").fetchone()
     con.execute(f'USE "{name[0].replace(chr(34), chr(34) * 2)}"')
     return con
 
