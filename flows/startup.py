@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import sys
+import threading
 import time
 
 from .procstat import started_after_boot
@@ -53,16 +54,29 @@ def timings() -> dict[str, float]:
             **{f"startup_cpu_{k}": v for k, v in CPU.items()}}
 
 
+_paused = 0  # how many collector_paused blocks are open (the command's and the checks' warm-up thread)
+_paused_lock = threading.Lock()
+
+
 @contextlib.contextmanager
 def collector_paused():
     """The garbage collector off while a run imports its libraries and builds its checks.
 
     Prefect, Great Expectations, pandas and DuckDB's Python side create about a million objects
     on import, all of them kept; the collector walked them again and again meanwhile (0.3-0.5 s of
-    a run's start-up). Afterwards they are frozen, so the run's own collections skip them too."""
-    gc.disable()
+    a run's start-up). Afterwards they are frozen, so the run's own collections skip them too.
+    Blocks may overlap (the checks' warm-up thread outlives the command's start-up): the
+    collector comes back when the last one ends."""
+    global _paused
+    with _paused_lock:
+        _paused += 1
+        if _paused == 1:
+            gc.disable()
     try:
         yield
     finally:
-        gc.enable()
-        gc.freeze()
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0:
+                gc.enable()
+                gc.freeze()

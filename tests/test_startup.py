@@ -154,3 +154,123 @@ def test_collector_paused_for_start_up_then_frozen():
         pass
     assert gc.isenabled()
     gc.unfreeze()
+
+
+def test_collector_paused_blocks_may_overlap():
+    """The command's start-up block ends while the checks' warm-up thread still imports GX in
+    its own: the collector comes back only when the last block ends."""
+    import gc
+    import threading
+
+    from flows.startup import collector_paused
+
+    inside, leave = threading.Event(), threading.Event()
+
+    def warm_up():
+        with collector_paused():
+            inside.set()
+            leave.wait(30)
+
+    try:
+        with collector_paused():
+            thread = threading.Thread(target=warm_up)
+            thread.start()
+            assert inside.wait(30)
+        assert not gc.isenabled()  # the thread's block is still open
+        leave.set()
+        thread.join(30)
+        assert gc.isenabled()
+    finally:
+        leave.set()
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_checks_warm_up_starts_once_in_the_background(monkeypatch):
+    """The command starts the GX warm-up while it waits for the API, and the flow asks again:
+    one thread, and the interpreter's switch interval is put back when it ends."""
+    import sys
+
+    from flows import quality
+
+    monkeypatch.setattr(quality, "_warm_up_thread", None)
+    calls = []
+    monkeypatch.setattr("flows.quality.runner.warm_up", lambda settings: calls.append(settings))
+    interval = sys.getswitchinterval()
+    settings = Settings()
+    quality.start_warm_up(settings)
+    first = quality._warm_up_thread
+    quality.start_warm_up(settings)
+    assert quality._warm_up_thread is first
+    first.join(60)
+    assert calls == [settings]
+    assert sys.getswitchinterval() == interval
+
+
+ROUTES_APP = r'''
+import json, sys
+from fastapi import APIRouter, FastAPI, WebSocket
+from fastapi.testclient import TestClient
+
+def app():
+    a = FastAPI()
+    runs = APIRouter(prefix="/flow_runs")
+    @runs.get("/{id}")
+    def read_run(id: int): return {"run": id}
+    @runs.post("/filter")
+    def filter_runs(): return ["r"]
+    logs = APIRouter(prefix="/logs")
+    @logs.post("/")
+    def create_logs(): return "logs"
+    flows_ = APIRouter()  # prefix given at include time
+    @flows_.get("/{name}")
+    def read_flow(name: str): return {"flow": name}
+    events = APIRouter(prefix="/events")
+    @events.websocket("/in")
+    async def events_in(ws: WebSocket):
+        await ws.accept(); await ws.send_text("ok"); await ws.close()
+    @a.get("/health")
+    def health(): return True
+    inner = APIRouter(prefix="/admin")
+    @inner.get("/version")
+    def version(): return "1"
+    outer = APIRouter(prefix="/api")
+    outer.include_router(inner)
+    for r in (runs, logs, events, outer):
+        a.include_router(r)
+    a.include_router(flows_, prefix="/flows")
+    return a
+
+if sys.argv[1] == "patched":
+    from flows.prefect_api import _match_routers_by_prefix
+    assert _match_routers_by_prefix()
+out = []
+client = TestClient(app())
+for method, path in [("get", "/flow_runs/3"), ("post", "/flow_runs/filter"), ("get", "/flow_runs/filter"),
+                     ("get", "/flow_runs/x"), ("post", "/logs/"), ("post", "/logs"), ("get", "/logs/"),
+                     ("get", "/flows/etl"), ("get", "/flowsX/etl"), ("get", "/health"), ("get", "/api/admin/version"),
+                     ("get", "/api/admin"), ("get", "/flow_runsX/3"), ("get", "/nothing")]:
+    r = getattr(client, method)(path, follow_redirects=False)
+    out.append([method, path, r.status_code, r.text])
+with client.websocket_connect("/events/in") as ws:
+    out.append(["ws", "/events/in", ws.receive_text()])
+print(json.dumps(out))
+'''
+
+
+def test_routers_matched_by_prefix_route_as_before():
+    """The temporary API skips, before building them, the routers whose prefix a request's path
+    lacks (prefect_api.py): every request gets the same answer as without it (found, 404, 405,
+    a redirect for a missing slash, a websocket), in a process of its own."""
+    import json
+    import subprocess
+    import sys
+
+    def answers(mode: str) -> list:
+        out = subprocess.run([sys.executable, "-c", ROUTES_APP, mode], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return json.loads(out.stdout)
+
+    plain, patched = answers("plain"), answers("patched")
+    assert patched == plain
+    assert {a[2] for a in plain if a[0] != "ws"} == {200, 307, 404, 405, 422}

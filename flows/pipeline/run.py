@@ -110,15 +110,6 @@ def _finish(settings: Settings, summary: RunSummary) -> None:
                    json.dumps(summary.as_dict()), summary.message)
 
 
-def _warm_up_checks(settings: Settings) -> None:
-    """Import Great Expectations (about 3 s) in the background while sources are read."""
-    import threading
-
-    from ..quality import warm_up
-
-    threading.Thread(target=warm_up, args=(settings,), name="gx-warm-up", daemon=True).start()
-
-
 def _run_checks_and_reports(settings: Settings, summary: RunSummary, kind: str) -> None:
     """Run-level checks, Data Docs and the search index, after the batches."""
     from .tasks import check_dedup_and_run_task, data_docs_task, search_index_task
@@ -160,6 +151,7 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
     from prefect import get_run_logger
 
     from ..clean import Cleaner
+    from ..quality import start_warm_up
     from .summary import publish_artifacts
 
     logger = get_run_logger()
@@ -171,7 +163,7 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
     with writer_lock(settings, wait=wait_for_lock):
         with transaction(settings, migrate=True) as con:
             start_run(con, run_id, kind, sources, since)
-        _warm_up_checks(settings)
+        start_warm_up(settings)  # GX in the background while sources are read (started already by the command)
         # the workers also sign each article for dedup (a reprocess rebuilds dedup itself)
         cleaner = Cleaner(settings, reuse_stored=kind != "reprocess", sign=kind != "reprocess")
         progress = progress_bar(show_progress)
