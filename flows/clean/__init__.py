@@ -167,6 +167,11 @@ def _failure_packed(doc: RawDocument, reason: str) -> tuple[Rejection, None]:
     return _failure(doc, reason), None
 
 
+def _cleaning_cost(doc: RawDocument) -> int:
+    """What cleaning a document is expected to cost: its size (parsing and extraction grow with it)."""
+    return len(doc.content)
+
+
 IN_PROCESS_MAX_BYTES = 64 * 1024  # a text dump up to this size may be cleaned without the time limit
 
 
@@ -298,7 +303,7 @@ class Cleaner:
         from .workers import PoolClosed
 
         try:
-            results = self.pool().map(docs, _failure_packed, progress)
+            results = self.pool().map(docs, _failure_packed, progress, cost=_cleaning_cost)
         except PoolClosed as exc:  # the run is ending on a signal: nobody waits for this batch
             return [Rejection(d.raw_id, d.source, "clean", "cancelled", str(exc)) for d in docs]
         out = []

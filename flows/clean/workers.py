@@ -172,10 +172,18 @@ class WorkerPool:
         count up to the moment they were replaced)."""
         return self.stopped_cpu + sum(w.cpu_seconds() for w in self.workers)
 
-    def map(self, items: Sequence, on_failure: Callable, progress: Callable[[int], None] | None = None) -> list:
+    def map(self, items: Sequence, on_failure: Callable, progress: Callable[[int], None] | None = None,
+            cost: Callable | None = None) -> list:
+        """``cost(item)``: how long an item is expected to take (any unit). The costliest go first,
+        so that a batch ends on its cheapest items: the workers then finish together, instead of
+        one cleaning a large page alone at the end while the others wait (on the 559 dev pages, a
+        batch's last page kept one of two workers busy up to 1.5 s alone). Results are in input order."""
         self.start()
         results: list = [None] * len(items)
-        queue: deque = deque(enumerate(items))  # (index, item) not sent yet
+        order = enumerate(items)
+        if cost is not None:
+            order = sorted(order, key=lambda pair: cost(pair[1]), reverse=True)  # stable: ties keep input order
+        queue: deque = deque(order)  # (index, item) not sent yet
         remaining = len(items)
 
         def feed(w: _Worker) -> None:

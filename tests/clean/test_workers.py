@@ -66,3 +66,24 @@ def test_large_documents_and_results_do_not_block_the_pipes():
     with WorkerPool(slow_or_crashing, size=2, timeout_s=120.0, chunk_size=16) as pool:
         out = pool.map(items, failure)
     assert out == [i.upper() for i in items]
+
+
+def test_costliest_items_are_sent_first_and_results_keep_input_order():
+    """With ``cost``, the pool sends the costliest items first, so a batch ends on its cheapest
+    and the workers finish together; the results still come back in input order."""
+    items = [f"w{i}-" + "x" * n for i, n in enumerate([5, 900, 40, 7000, 3, 250, 40])]
+    sent: list[str] = []
+    with WorkerPool(slow_or_crashing, size=1, timeout_s=60.0, chunk_size=2) as pool:
+        worker = pool.workers[0]
+        original = worker.send
+
+        def send(chunk):
+            sent.extend(item for _, item in chunk)
+            original(chunk)
+
+        worker.send = send
+        out = pool.map(items, failure, cost=len)
+    assert out == [i.upper() for i in items]
+    assert sent == sorted(items, key=len, reverse=True)
+    assert sent.index("w2-" + "x" * 40) < sent.index("w6-" + "x" * 40)  # ties keep input order
+
