@@ -177,6 +177,8 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
             summary.timings["read_sources_and_batches_cpu"] = time.process_time() - cpu
             cleaner.close()  # the workers' memory is not held through the checks and the search index
             summary.timings["clean"] += cleaner.seconds
+            if cleaner.sign_seconds:  # the workers' dedup signatures, after each batch's cleaning
+                summary.timings["signatures_in_workers"] += cleaner.sign_seconds
             if cleaner.reused:  # copies of documents cleaned earlier in the run (clean/reuse.py)
                 summary.counts["clean_reused"] += cleaner.reused
             progress.close()
