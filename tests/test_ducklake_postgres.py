@@ -6,7 +6,6 @@ PostgreSQL's binaries these tests skip, saying so (``.ci/run`` installs them).
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import signal
 import subprocess

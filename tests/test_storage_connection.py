@@ -6,7 +6,7 @@ import pytest
 
 from flows.settings import Settings
 from flows.storage import connect, transaction
-from flows.storage.connection import ROW_GROUP_SIZE, DatabaseBusy
+from flows.storage.connection import ROW_GROUP_SIZE
 
 
 def test_a_writer_appends_in_small_row_groups_under_the_files_own_name(tmp_path):

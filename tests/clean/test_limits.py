@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from flows.clean import Cleaner, clean_document
-from flows.records import Article, RawDocument, Rejection
+from flows.records import RawDocument, Rejection
 from flows.settings import Settings
 
 ARTICLE = "<html><body><article>" + "".join(

@@ -51,7 +51,7 @@ def test_gzipped_json_lines_truncated(tmp_path):
     assert 0 < len(good) < 200
     assert [d.source for d in good] == [f"{path}#{i}" for i in range(1, len(good) + 1)]
     assert len(docs) == len(good) + 1  # the broken tail ends as one error document, after the good lines
-    assert docs[-1].error.startswith(f"truncated gzip after line ") and docs[-1].source.startswith(f"{path}#")
+    assert docs[-1].error.startswith("truncated gzip after line ") and docs[-1].source.startswith(f"{path}#")
 
 
 def test_json_array_and_single_object(tmp_path):
