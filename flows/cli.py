@@ -254,6 +254,7 @@ def _prepare_while_server_starts(settings, server) -> None:
         pass
     # and what calling a flow imports (0.15 s, graphviz included), while the API is still starting
     import prefect.flow_engine  # noqa: F401
+    server.prepare_flow_settings()
     if server.proc is not None:  # GX meanwhile, in a thread: the flow starts as soon as the API answers
         from .quality import start_warm_up
 
