@@ -2,8 +2,8 @@
 
 The detectors run here in one pass over the batch; Great Expectations then
 validates the columns. Problem columns hold ``None`` (fine) or a short text
-(what was seen), so a failing row's observed value comes straight out of
-GX's ``unexpected_index_list``.
+(what was seen), so a failing row's observed value is read straight from the
+row GX names in ``unexpected_index_list``.
 """
 from __future__ import annotations
 

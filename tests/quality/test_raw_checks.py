@@ -122,3 +122,21 @@ def test_warm_up_then_check_from_threads(settings):
         outcomes = list(pool.map(lambda b: check_raw(b, settings), batches))
     for batch, outcome in zip(batches, outcomes):
         assert outcome.rejected == {batch[1].raw_id: ("not_empty", "empty document (0 bytes)")}
+
+
+def test_failing_rows_are_found_by_position_whatever_the_frame_index(settings):
+    """GX names failing rows by index label and the runner reads their ids in one lookup: a frame
+    whose index repeats labels (filtered, concatenated) gets the same verdicts as a fresh one."""
+    from flows.quality.frames import raw_frame
+    from flows.quality.runner import run_suite
+    from flows.quality.suites import RAW
+
+    docs = [doc(TEXT, "a.txt"), doc(b"", "empty.txt"), doc(TEXT + b" more", "b.txt"), doc(b"\x00" * 300, "c.txt")]
+    fresh = run_suite(RAW, raw_frame(docs), settings, batch=0)
+    odd = raw_frame(docs)
+    odd.index = [7, 7, 3, 3]
+    again = run_suite(RAW, odd, settings, batch=0)
+    assert set(fresh.rejected) == {docs[1].raw_id, docs[3].raw_id}
+    assert again.rejected == fresh.rejected and again.warnings == fresh.warnings
+    assert [(r.check_name, r.success, r.observed) for r in again.results] == \
+        [(r.check_name, r.success, r.observed) for r in fresh.results]
