@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections import Counter
 
+import pytest
+
 from flows.pipeline import noop
 from flows.settings import Settings
 from flows.sources import iter_local_documents, resolve_sources
@@ -274,3 +276,47 @@ def test_routers_matched_by_prefix_route_as_before():
     plain, patched = answers("plain"), answers("patched")
     assert patched == plain
     assert {a[2] for a in plain if a[0] != "ws"} == {200, 307, 404, 405, 422}
+
+
+@pytest.mark.slow
+def test_a_run_on_the_temporary_api_records_its_task_runs_logs_events_and_artifacts(tmp_path):
+    """A run without PREFECT_API_URL talks to the temporary API that prefect_api.py starts (its
+    routers matched by prefix, the flow's settings made in advance): everything the Prefect UI
+    shows later from the same PREFECT_HOME is in its database: the flow run, its task runs,
+    logs, the events that arrive over the API's websocket, and the artifacts."""
+    import json
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from tests_support import ROOT, SEEDS_DIR
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_URL", "NEWSFLOW_"))}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_LOGGING_LEVEL="INFO")  # a user's default (the tests' conftest lowers it)
+    out = subprocess.run([sys.executable, "-m", "flows", "run", str(SEEDS_DIR), "--db", str(tmp_path / "n.duckdb"),
+                          "--json", "--no-progress"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    run_id = json.loads(out.stdout)["run_id"]
+    con = sqlite3.connect(tmp_path / "prefect-home" / "prefect.db")
+    try:
+        assert con.execute("SELECT state_type FROM flow_run WHERE id = ?", (run_id,)).fetchone() == ("COMPLETED",)
+        tasks = con.execute("SELECT count(*) FROM task_run WHERE flow_run_id = ? AND state_type = 'COMPLETED'",
+                            (run_id,)).fetchone()[0]
+        assert tasks >= 4  # raw checks, cleaning, clean checks, store and dedup, at least
+        assert con.execute("SELECT count(*) FROM log WHERE flow_run_id = ?", (run_id,)).fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM artifact WHERE flow_run_id = ?", (run_id,)).fetchone()[0] > 0
+    finally:
+        con.close()
+    # the API is only told to stop when the command exits: it writes the last events as it ends
+    deadline, events = time.monotonic() + 120, {}
+    while time.monotonic() < deadline and "prefect.flow-run.Completed" not in events:
+        con = sqlite3.connect(tmp_path / "prefect-home" / "prefect.db")
+        try:
+            events = dict(con.execute("SELECT event, count(*) FROM events WHERE resource_id = ? GROUP BY event",
+                                      (f"prefect.flow-run.{run_id}",)).fetchall())
+        finally:
+            con.close()
+        time.sleep(0.2)
+    assert events == {"prefect.flow-run.Pending": 1, "prefect.flow-run.Running": 1, "prefect.flow-run.Completed": 1}
