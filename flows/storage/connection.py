@@ -18,7 +18,7 @@ import duckdb
 
 from ..settings import Settings
 from .catalog_lock import catalog_lock
-from .extensions import quote_literal
+from .extensions import quote_identifier, quote_literal
 from .migrations import migrate as apply_schema
 
 Target = Union[str, os.PathLike, Settings]
@@ -85,7 +85,7 @@ def _open_for_writing(path: str) -> duckdb.DuckDBPyConnection:
     # the session's only database besides its own in-memory one (the path DuckDB records is absolute)
     name = con.execute("SELECT database_name FROM duckdb_databases() "
                        "WHERE NOT internal AND database_name <> 'memory'").fetchone()
-    con.execute(f'USE "{name[0].replace(chr(34), chr(34) * 2)}"')
+    con.execute(f"USE {quote_identifier(name[0])}")
     return con
 
 

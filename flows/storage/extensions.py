@@ -55,3 +55,8 @@ def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
 def quote_literal(text: str) -> str:
     """A string for a SQL literal where DuckDB takes no parameters (LOAD, ATTACH)."""
     return text.replace("'", "''")
+
+
+def quote_identifier(name: str) -> str:
+    """A name as a quoted SQL identifier where DuckDB takes no parameters (USE a database)."""
+    return '"' + name.replace('"', '""') + '"'
