@@ -188,24 +188,26 @@ def test_collector_paused_blocks_may_overlap():
         gc.unfreeze()
 
 
-def test_checks_warm_up_starts_once_in_the_background(monkeypatch):
+def test_checks_warm_up_starts_once_in_the_background(monkeypatch, tmp_path):
     """The command starts the GX warm-up while it waits for the API, and the flow asks again:
-    one thread, and the interpreter's switch interval is put back when it ends."""
+    one thread, which builds the batch suites, and the interpreter's switch interval is put back
+    when it ends."""
     import sys
 
     from flows import quality
+    from flows.quality import runner
+    from flows.quality.suites import CLEAN, RAW
 
     monkeypatch.setattr(quality, "_warm_up_thread", None)
-    calls = []
-    monkeypatch.setattr("flows.quality.runner.warm_up", lambda settings: calls.append(settings))
     interval = sys.getswitchinterval()
-    settings = Settings()
+    settings = Settings(db_path=str(tmp_path / "n.duckdb"))
     quality.start_warm_up(settings)
     first = quality._warm_up_thread
     quality.start_warm_up(settings)
     assert quality._warm_up_thread is first
-    first.join(60)
-    assert calls == [settings]
+    first.join(120)
+    assert not first.is_alive()
+    assert {RAW.name, CLEAN.name} <= set(runner._state["suites"])
     assert sys.getswitchinterval() == interval
 
 
