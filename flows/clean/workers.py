@@ -31,7 +31,9 @@ _CTX = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods()
 
 def _worker_main(conn, func: Callable, initializer: Callable | None, environ: dict[str, str] | None = None) -> None:
     # Ignore Ctrl-C in workers: the parent decides when they stop.
+    import queue
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if environ is not None and environ != os.environ:  # the parent's environment now, not the forkserver's at its start
@@ -40,20 +42,35 @@ def _worker_main(conn, func: Callable, initializer: Callable | None, environ: di
     if initializer is not None:
         initializer()  # imports and models, before any document's clock starts
     conn.send(("ready", None))
+    # A thread takes the chunks in as they come, so the parent can send the next chunk while this
+    # one is cleaned (it never blocks on a full pipe while this thread blocks sending a result)
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+
+    def receive() -> None:
+        while True:
+            try:
+                msg = conn.recv()
+            except (EOFError, OSError):
+                msg = None
+            inbox.put(msg)
+            if msg is None:
+                return
+
+    threading.Thread(target=receive, name="chunks-in", daemon=True).start()
     while True:
-        try:
-            msg = conn.recv()
-        except EOFError:
+        items = inbox.get()
+        if items is None:
             return
-        if msg is None:
-            return
-        items = msg
         for index, item in items:
             try:
                 result = ("ok", func(item))
             except BaseException as exc:  # report, never die on one document
                 result = ("error", f"{type(exc).__name__}: {exc}")
             conn.send((index, result))
+
+
+# Chunks sent to a worker and not answered yet: two, so the next is there when one ends.
+CHUNKS_IN_FLIGHT = 2
 
 
 class PoolClosed(RuntimeError):
@@ -67,6 +84,7 @@ class _Worker:
         self.proc.start()
         child.close()
         self.pending: deque = deque()  # (index, item) sent, not yet answered
+        self.chunks: deque = deque()  # how many of each chunk in flight are not answered yet
         self.since = 0.0  # when the current document started
         self.ready = False
 
@@ -85,10 +103,18 @@ class _Worker:
         if not self.pending:  # idle until now: its next document starts now (else when the current one ends)
             self.since = time.monotonic()
         self.pending.extend(chunk)
+        self.chunks.append(len(chunk))
         try:
             self.conn.send(chunk)
         except OSError:  # the worker died: map() sees it through its sentinel
             pass
+
+    def answered(self) -> None:
+        """A result came back: the worker's next document starts now."""
+        self.since = time.monotonic()
+        self.chunks[0] -= 1
+        if not self.chunks[0]:
+            self.chunks.popleft()
 
     def cpu_seconds(self) -> float:
         """CPU time this worker used so far (Linux /proc; 0 elsewhere or once it is gone)."""
@@ -187,16 +213,21 @@ class WorkerPool:
         remaining = len(items)
 
         def feed(w: _Worker) -> None:
-            """An idle worker gets its next chunk. Chunks shrink as the batch drains (a share of what is
-            left), so the workers finish a batch together instead of one cleaning a last full chunk
-            alone. Never more than one chunk in flight: a worker blocked sending its results while this
-            process blocks sending it more would wait for each other for ever."""
-            if queue and not w.pending:
-                size = max(1, min(self.chunk_size, len(queue) // (2 * len(self.workers))))
-                w.send([queue.popleft() for _ in range(min(size, len(queue)))])
+            """A worker with less than CHUNKS_IN_FLIGHT chunks gets its next one, so it always has its
+            next documents at hand (it reads them in a thread of its own: neither side can block the
+            other on a full pipe) and never waits for this process, which may be busy storing the
+            batch before, to answer. A second chunk only when no worker is idle. Chunks shrink as
+            the batch drains (a share of what is left), so the workers finish a batch together
+            instead of one cleaning a last full chunk alone."""
+            if not queue or len(w.chunks) >= CHUNKS_IN_FLIGHT or (w.chunks and any(not o.chunks for o in self.workers)):
+                return
+            share = len(queue) // (2 * CHUNKS_IN_FLIGHT * len(self.workers))
+            size = max(1, min(self.chunk_size, share))
+            w.send([queue.popleft() for _ in range(min(size, len(queue)))])
 
-        for w in self.workers:
-            feed(w)
+        for _ in range(CHUNKS_IN_FLIGHT):
+            for w in self.workers:
+                feed(w)
         while remaining:
             if self._closed:
                 raise PoolClosed("the cleaning workers were stopped (the run is ending)")
@@ -209,7 +240,7 @@ class WorkerPool:
                     while w.conn in ready and w.conn.poll():
                         index, result = w.conn.recv()
                         w.pending.popleft()
-                        w.since = time.monotonic()
+                        w.answered()
                         status, value = result
                         results[index] = value if status == "ok" else on_failure(items[index], value)
                         remaining -= 1
@@ -251,5 +282,6 @@ class WorkerPool:
                         self._fruitless_restarts = 0
                     queue.extendleft(reversed(rest))  # the documents after it, first again, in order
                     w = new
-                feed(w)
+                for _ in range(CHUNKS_IN_FLIGHT):
+                    feed(w)
         return results
