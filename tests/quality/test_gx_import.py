@@ -63,3 +63,70 @@ def test_defer_leaves_imported_and_missing_modules_alone():
     assert defer("no_such_module_anywhere_xyz") is False
     assert defer("no_such_module_anywhere_xyz.stats") is False
     assert "no_such_module_anywhere_xyz" not in sys.modules
+
+
+def test_expectations_read_their_configuration_once_with_the_same_answers(tmp_path):
+    """read_configuration_once: for every expectation of our suites (and the expectations GX
+    builds from their configurations while validating), the four replaced methods give what
+    GX's own give, for the runtime configurations a validation passes."""
+    import copy
+
+    from flows.quality.gx_import import CHECKED_GX, REPLACED
+    from flows.quality.runner import _suite_and_batch_definition, gx_context
+    from flows.quality.suites import ALL_SUITES
+    from flows.settings import Settings
+
+    gx_context()
+    import great_expectations
+
+    if not great_expectations.__version__.startswith(CHECKED_GX):
+        assert REPLACED == {}
+        pytest.skip(f"GX {great_expectations.__version__}: left as it is")
+    assert {"_get_domain_kwargs", "_get_success_kwargs", "_get_success_kwarg", "_get_runtime_kwargs"} <= set(REPLACED)
+    settings = Settings(db_path=str(tmp_path / "n.duckdb"))
+    runtimes = [None, {}, {"result_format": {"result_format": "COMPLETE", "return_unexpected_index_query": False}},
+                {"result_format": "SUMMARY", "catch_exceptions": False}]
+    checked = 0
+    for suite in ALL_SUITES:
+        gx_suite, _ = _suite_and_batch_definition(suite, settings)
+        for expectation in gx_suite.expectations:
+            for e in (expectation, expectation.configuration.to_domain_obj()):
+                assert e._get_domain_kwargs() == REPLACED["_get_domain_kwargs"](e)
+                assert e._get_success_kwargs() == REPLACED["_get_success_kwargs"](e)
+                for key in (*e.success_keys, *e.runtime_keys, *e.domain_keys, "no_such_key"):
+                    assert e._get_success_kwarg(key) == REPLACED["_get_success_kwarg"](e, key)
+                    assert e._get_success_kwarg(key, 7) == REPLACED["_get_success_kwarg"](e, key, 7)
+                for runtime in runtimes:
+                    ours = e._get_runtime_kwargs(copy.deepcopy(runtime))
+                    assert ours == REPLACED["_get_runtime_kwargs"](e, copy.deepcopy(runtime))
+                checked += 1
+    assert checked >= 2 * sum(len(s.checks) for s in ALL_SUITES)
+
+
+def test_none_first_converts_as_gx_does():
+    """convert_none_first: GX's JSON conversion gives the same values, None included at any depth."""
+    import datetime
+    import hashlib
+    import json
+
+    import numpy as np
+
+    from flows.quality.gx_import import CHECKED_GX, REPLACED
+    from flows.quality.runner import gx_context
+
+    gx_context()
+    import great_expectations
+    from great_expectations import util
+    from great_expectations.core.id_dict import IDDict
+
+    if not great_expectations.__version__.startswith(CHECKED_GX):
+        pytest.skip(f"GX {great_expectations.__version__}: left as it is")
+    original = REPLACED["convert_to_json_serializable"]
+    values = [None, "x", 3, 2.5, float("nan"), True, np.int64(4), np.float32(1.25), np.bool_(False),
+              {"column": "text", "mostly": None, "batch_id": None, "nested": {"a": None, 1: [None, "b"]}},
+              [None, (None, 2), {None}], datetime.date(2026, 12, 1), np.array([1.0, None], dtype=object)]
+    for value in values:
+        assert util.convert_to_json_serializable(value) == original(value)
+    kwargs = {"column": "text", "row_condition": None, "condition_parser": None, "batch_id": "b"}
+    expected = hashlib.md5(json.dumps(original(dict(kwargs)), sort_keys=True).encode()).hexdigest()
+    assert IDDict(kwargs).to_id() == expected  # the metric ids GX caches metrics by
