@@ -49,11 +49,13 @@ def build_data_docs(settings: Settings) -> Path | None:
             # Pages of earlier runs would pile up unlinked (the index lists this
             # run's results only; dq_results keeps the history): start clean.
             shutil.rmtree(target / "validations", ignore_errors=True)
-            context.build_data_docs(site_names=[SITE])
-            store = context.validation_results_store
-            keys = runner.take_kept_results()
-            for key in keys:  # the next run's docs show the next run
-                store.remove_key(key)
+            keys = runner.store_kept_results()
+            try:
+                context.build_data_docs(site_names=[SITE])
+            finally:
+                store = context.validation_results_store
+                for key in keys:  # the next run's docs show the next run
+                    store.remove_key(key)
     except Exception:  # noqa: BLE001 - docs are a view; never lose a run over them
         log.warning("building Data Docs in %s failed", target, exc_info=True)
         return None

@@ -179,7 +179,9 @@ def _exception_message(info) -> str | None:
 
 
 def _keep_for_docs(suite: Suite, validation, gx_batch, batch: int | None) -> None:
-    """Store a trimmed copy of the result in the in-memory store for Data Docs."""
+    """Keep a trimmed copy of the result for Data Docs. It goes into GX's store (which serializes
+    it, about a seventh of a batch's checks) only when the docs are built, after the batches,
+    not while the cleaning workers need the cores (``store_kept_results``)."""
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -199,21 +201,35 @@ def _keep_for_docs(suite: Suite, validation, gx_batch, batch: int | None) -> Non
         run_id=run_id,
         batch_identifier=f"{gx_batch.id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
     )
-    store = gx_context().validation_results_store
-    store.set(key, validation)
     kept: deque = _state["kept"]
-    kept.append(key)
+    kept.append((key, validation))
     while len(kept) > MAX_KEPT_RESULTS:
-        store.remove_key(kept.popleft())
+        kept.popleft()
 
 
-def take_kept_results() -> list:
-    """The result keys kept since the last Data Docs build (and forget them)."""
+def store_kept_results() -> list:
+    """Put the results kept since the last Data Docs build into GX's store, for the build; their
+    keys (the caller removes them from the store once the docs are written)."""
     with _lock:
         kept = _state.get("kept")
         if not kept:
             return []
-        keys = list(kept)
+        store = gx_context().validation_results_store
+        keys = []
+        for key, validation in kept:
+            store.set(key, validation)
+            keys.append(key)
+        kept.clear()
+        return keys
+
+
+def take_kept_results() -> list:
+    """The keys of the results kept since the last Data Docs build, which are forgotten."""
+    with _lock:
+        kept = _state.get("kept")
+        if not kept:
+            return []
+        keys = [key for key, _ in kept]
         kept.clear()
         return keys
 
