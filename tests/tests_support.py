@@ -41,9 +41,14 @@ def write_text_corpus(folder: Path, n: int, seed: int = 7) -> list[Path]:
 
 def slow_or_crashing(item):
     """For the worker-pool tests: 'sleep' hangs, 'crash' kills its process, 'boom' raises,
-    'spin' uses 0.2 s of CPU."""
+    'spin' uses 0.2 s of CPU, 'hold-gil' holds the interpreter's lock for half a minute or more
+    (one C call: no other thread of the worker runs meanwhile, as in a regular expression that
+    backtracks for ever)."""
     import os
     import time
+
+    if item == "hold-gil":
+        return str(sum(range(2 * 10**9)))
 
     if item == "spin":
         until = time.process_time() + 0.2

@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
+import queue
+import threading
 import time
 from collections import deque
 from multiprocessing.connection import wait
@@ -31,9 +33,7 @@ _CTX = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods()
 
 def _worker_main(conn, func: Callable, initializer: Callable | None, environ: dict[str, str] | None = None) -> None:
     # Ignore Ctrl-C in workers: the parent decides when they stop.
-    import queue
     import signal
-    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if environ is not None and environ != os.environ:  # the parent's environment now, not the forkserver's at its start
@@ -71,6 +71,7 @@ def _worker_main(conn, func: Callable, initializer: Callable | None, environ: di
 
 # Chunks sent to a worker and not answered yet: two, so the next is there when one ends.
 CHUNKS_IN_FLIGHT = 2
+_QUIT = object()  # ends a worker's sending thread without a word to the worker
 
 
 class PoolClosed(RuntimeError):
@@ -87,6 +88,19 @@ class _Worker:
         self.chunks: deque = deque()  # how many of each chunk in flight are not answered yet
         self.since = 0.0  # when the current document started
         self.ready = False
+        # Chunks go out through a thread of this worker's own: a worker stuck in one C call (its
+        # reader cannot run) blocks that thread on a full pipe, never map(), which then kills it
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._send_chunks, name="chunks-out", daemon=True).start()
+
+    def _send_chunks(self) -> None:
+        while (chunk := self._outbox.get()) is not _QUIT:
+            try:
+                self.conn.send(chunk)  # None (stop) goes out like a chunk, after the chunks before it
+            except Exception:  # noqa: BLE001 - the worker died or was killed: map() sees it through its sentinel
+                return
+            if chunk is None:
+                return
 
     def wait_ready(self, timeout_s: float = 120.0) -> None:
         """The worker has imported what it needs: only now do time limits apply."""
@@ -104,10 +118,7 @@ class _Worker:
             self.since = time.monotonic()
         self.pending.extend(chunk)
         self.chunks.append(len(chunk))
-        try:
-            self.conn.send(chunk)
-        except OSError:  # the worker died: map() sees it through its sentinel
-            pass
+        self._outbox.put(chunk)
 
     def answered(self) -> None:
         """A result came back: the worker's next document starts now."""
@@ -123,14 +134,12 @@ class _Worker:
     def kill(self) -> None:
         self.proc.kill()
         self.proc.join(5)
+        self._outbox.put(_QUIT)  # a send under way fails now that the worker is gone
         with contextlib.suppress(OSError):
             self.conn.close()
 
     def stop(self) -> None:
-        try:
-            self.conn.send(None)
-        except (OSError, BrokenPipeError):
-            pass
+        self._outbox.put(None)  # the worker ends once it has read it
         self.proc.join(2)
         if self.proc.is_alive():
             self.proc.kill()
@@ -214,9 +223,10 @@ class WorkerPool:
 
         def feed(w: _Worker) -> None:
             """A worker with less than CHUNKS_IN_FLIGHT chunks gets its next one, so it always has its
-            next documents at hand (it reads them in a thread of its own: neither side can block the
-            other on a full pipe) and never waits for this process, which may be busy storing the
-            batch before, to answer. A second chunk only when no worker is idle. Chunks shrink as
+            next documents at hand and never waits for this process, which may be busy storing the
+            batch before, to answer. Neither side can block the other on a full pipe: the worker
+            reads its chunks in a thread, and they leave here through a thread per worker, so a
+            worker stuck in a C call (its reader cannot run) blocks that thread, never this loop. A second chunk only when no worker is idle. Chunks shrink as
             the batch drains (a share of what is left), so the workers finish a batch together
             instead of one cleaning a last full chunk alone."""
             if not queue or len(w.chunks) >= CHUNKS_IN_FLIGHT or (w.chunks and any(not o.chunks for o in self.workers)):

@@ -109,3 +109,15 @@ def test_a_worker_has_its_next_chunk_before_it_ends_the_one_it_cleans():
     assert out == [i.upper() for i in items]
     assert unanswered_at_send[:4] == [0, 0, 4, 4]  # each worker got one chunk, then each a second
     assert sum(1 for n in unanswered_at_send if n) >= len(unanswered_at_send) // 2
+
+
+def test_a_worker_stuck_holding_the_interpreter_lock_is_still_timed_out():
+    """A worker whose cleaning holds the interpreter's lock (its chunk reader cannot run) must not
+    block this process on sending it the next chunk: the time limit still kills it."""
+    items = ["hold-gil"] + [f"big{i}-" + "x" * 4_000_000 for i in range(4)]
+    started = time.monotonic()
+    with WorkerPool(slow_or_crashing, size=1, timeout_s=1.0, chunk_size=2) as pool:
+        out = pool.map(items, failure)
+    assert time.monotonic() - started < 20
+    assert out[0].startswith("failed hold-gil: timeout")
+    assert out[1:] == [i.upper() for i in items[1:]]
