@@ -2,10 +2,11 @@
 
 trafilatura's Python API has no timeout and is CPU-bound (threads are slower
 than one process), so documents are cleaned in separate processes. Each
-worker receives a chunk of documents and sends back one result per document
-as it goes; the parent knows which document each worker is on and since
-when. A worker that exceeds the limit is killed and replaced: that document
-becomes a ``Rejection`` ("timeout") and the rest of its chunk is re-queued.
+worker receives chunks of documents (two in flight, so the next is at hand)
+and sends back one result per document as it goes; the parent knows which
+document each worker is on and since when. A worker that exceeds the limit is
+killed and replaced: that document becomes a ``Rejection`` ("timeout") and the
+rest of its chunks are re-queued.
 A worker that dies on a document (a crash in a C library, the OOM killer)
 costs that document a ``Rejection`` ("cleaner_crashed") however often it
 happens; only replacements that die before they are ready (a broken install)
