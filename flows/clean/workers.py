@@ -225,12 +225,14 @@ class WorkerPool:
         def feed(w: _Worker) -> None:
             """A worker with less than CHUNKS_IN_FLIGHT chunks gets its next one, so it always has its
             next documents at hand and never waits for this process, which may be busy storing the
-            batch before, to answer. Neither side can block the other on a full pipe: the worker
-            reads its chunks in a thread, and they leave here through a thread per worker, so a
-            worker stuck in a C call (its reader cannot run) blocks that thread, never this loop. A second chunk only when no worker is idle. Chunks shrink as
-            the batch drains (a share of what is left), so the workers finish a batch together
-            instead of one cleaning a last full chunk alone."""
-            if not queue or len(w.chunks) >= CHUNKS_IN_FLIGHT or (w.chunks and any(not o.chunks for o in self.workers)):
+            batch before, to answer; a second chunk only while no worker is idle. Neither side can
+            block the other on a full pipe: the worker reads its chunks in a thread, and they leave
+            here through a thread per worker, so a worker stuck in a C call (its reader cannot run)
+            blocks that thread, never this loop. Chunks shrink as the batch drains (a share of what
+            is left), so the workers finish a batch together instead of one cleaning a last full
+            chunk alone."""
+            idle_elsewhere = any(not o.chunks for o in self.workers if o is not w)
+            if not queue or len(w.chunks) >= CHUNKS_IN_FLIGHT or (w.chunks and idle_elsewhere):
                 return
             share = len(queue) // (2 * CHUNKS_IN_FLIGHT * len(self.workers))
             size = max(1, min(self.chunk_size, share))

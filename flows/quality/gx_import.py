@@ -62,8 +62,8 @@ def defer(name: str) -> bool:
 
 
 def import_gx():
-    """``great_expectations``, imported with ``DEFERRED`` deferred, and its expectations reading
-    their configuration once per question (``read_configuration_once``)."""
+    """``great_expectations``, imported with ``DEFERRED`` deferred, and two shortcuts through work
+    GX repeats in every validation (``read_configuration_once``, ``convert_none_first``)."""
     if "great_expectations" not in sys.modules:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         for name in DEFERRED:
@@ -75,20 +75,21 @@ def import_gx():
     return great_expectations
 
 
-# The GX versions read_configuration_once was checked on (tests/quality/test_gx_import.py)
+# The GX versions the shortcuts below were checked on (tests/quality/test_gx_import.py)
 CHECKED_GX = ("1.24.",)
-REPLACED: dict = {}  # GX's own methods that read_configuration_once replaced, by name
+REPLACED: dict = {}  # GX's own functions the shortcuts replaced, by name (for the equivalence tests)
 
 
 def read_configuration_once() -> bool:
     """GX 1.24 builds an expectation's ``configuration`` (a pydantic ``dict()`` of the model, its
     type name put through two regular expressions, a new ExpectationConfiguration) afresh each
     time the property is read, and ``_get_domain_kwargs`` and ``_get_success_kwargs`` read it once
-    per key: 1,677 builds a validation of the 26 clean checks, 39% of its CPU. The same three
-    methods here read it once per call (the expectation does not change during a call, and every
-    call still gets a configuration of its own, so nothing is shared between calls); the type
-    name's snake case is remembered per class name. The same answers, tested on every expectation
-    of our suites; other GX versions are left as they are."""
+    per key: 1,677 builds a validation of the 26 clean checks, 39% of its CPU. Those two,
+    ``_get_success_kwarg`` and ``_get_runtime_kwargs`` read it once per call here (the expectation
+    does not change during a call, and every call still gets a configuration of its own, so
+    nothing is shared between calls); the type name's snake case is remembered per class name.
+    The same answers, tested on every expectation of our suites; other GX versions are left as
+    they are."""
     import functools
 
     import great_expectations
