@@ -66,9 +66,13 @@ class SourceSpecs:
     refused: dict[Path, str] = field(default_factory=dict)  # links leaving the folder, loops: quarantined
 
 
-def _absolute(path: Path) -> Path:
-    """Absolute and normalised, without resolving symlinks (the path the user knows)."""
-    return Path(os.path.abspath(path))
+def _absolute(path: Path | str) -> Path:
+    """Absolute and normalised, without resolving symlinks (the path the user knows). A path that
+    is both already (every path ``resolve_sources`` lists) is kept: no new path object, which
+    costs more than reading a small file's name."""
+    text = os.fspath(path)
+    absolute = os.path.abspath(text)
+    return path if isinstance(path, Path) and absolute == text else Path(absolute)
 
 
 def _walk(folder: Path, specs: "SourceSpecs") -> Iterator[Path]:
@@ -196,7 +200,7 @@ def iter_local_documents(paths: Iterable[Path], settings: Settings, stats: Count
 
     stats = stats if stats is not None else Counter()
     for path in paths:
-        path = _absolute(Path(path))
+        path = _absolute(path)
         kind = classify(path)
         stats["local_files"] += 1
         if refused and path in refused:

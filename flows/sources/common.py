@@ -32,13 +32,19 @@ class FileKind:
 
 
 def classify(path: Path) -> FileKind | None:
-    """How to read ``path``, from its name; None for an unknown type."""
+    """How to read ``path``, from its name; None for an unknown type. Called twice per file of a
+    folder (listing it, reading it), so the suffix is found as ``PurePath.suffix`` finds it,
+    without a path object, and the kinds are shared (they are frozen)."""
     name = path.name.lower()
     gz = name.endswith(".gz")
     if gz:
         name = name[:-3]
-    reader = SUFFIX_KINDS.get(Path(name).suffix)
-    return FileKind(reader, gz) if reader else None
+    dot = name.rfind(".")
+    reader = SUFFIX_KINDS.get(name[dot:] if 0 < dot < len(name) - 1 else "")
+    return _KINDS[reader, gz] if reader else None
+
+
+_KINDS = {(reader, gz): FileKind(reader, gz) for reader in set(SUFFIX_KINDS.values()) for gz in (False, True)}
 
 
 def known_suffixes() -> str:

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from flows.settings import Settings
 from flows.sources import SourceError, resolve_sources
@@ -54,3 +57,21 @@ def test_explicit_file_of_unknown_type_is_an_error(tmp_path):
     (tmp_path / "notes.md").write_text("x")
     with pytest.raises(SourceError, match="Unsupported file type"):
         resolve_sources([str(tmp_path / "notes.md")], Settings())
+
+
+@hypothesis_settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(".aAxé gGzZtTjJsSoOnNwWrRcChHmMlLuU-")), max_size=14))
+def test_a_file_kind_comes_from_its_name_as_pathlib_gives_its_suffix(name):
+    """``classify`` finds the suffix without a path object (it runs twice per file of a folder):
+    the same kind as the suffix ``PurePath`` gives, ``.gz`` taken off first."""
+    from pathlib import PurePosixPath
+
+    from flows.sources.common import SUFFIX_KINDS, FileKind, classify
+
+    path = PurePosixPath("/data") / name
+    if path.name != name:  # "", ".", a name pathlib normalises: not a file name
+        return
+    lower = name.lower()
+    gz = lower.endswith(".gz")
+    reader = SUFFIX_KINDS.get(PurePosixPath(lower[:-3] if gz else lower).suffix)
+    assert classify(path) == (FileKind(reader, gz) if reader else None)
