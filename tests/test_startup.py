@@ -280,6 +280,40 @@ def test_routers_matched_by_prefix_route_as_before():
     assert {a[2] for a in plain if a[0] != "ws"} == {200, 307, 404, 405, 422}
 
 
+HASH_ONCE = r"""
+import json
+from prefect.settings.models.root import Settings
+from prefect.settings import get_current_settings
+original = Settings.hash_key
+settings = get_current_settings()
+expected = original(settings)
+calls = []
+def counted(self):
+    calls.append(1)
+    return original(self)
+Settings.hash_key = counted
+from flows.prefect_api import _hash_settings_once
+_hash_settings_once()
+_hash_settings_once()  # a second time changes nothing
+first, second = settings.hash_key(), settings.hash_key()
+other = Settings(api={"url": "http://127.0.0.1:1/api"})
+other_key = other.hash_key()
+print(json.dumps([first == second == expected, len(calls), other_key == original(other) != expected]))
+"""
+
+
+def test_the_api_hashes_its_settings_once_with_prefects_key():
+    """The temporary API's process asks Prefect's settings key twice while making its app
+    (prefect_api._hash_settings_once): the same key, computed once per settings object."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", HASH_ONCE], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [True, 2, True]  # once for each settings object
+
+
 @pytest.mark.slow
 def test_a_run_on_the_temporary_api_records_its_task_runs_logs_events_and_artifacts(tmp_path):
     """A run without PREFECT_API_URL talks to the temporary API that prefect_api.py starts (its
