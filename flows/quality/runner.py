@@ -5,8 +5,8 @@ about 3 s, so nothing here imports it at module level). Each stage's suite is
 built once and rebuilt only when the settings it depends on change. A batch
 is one GX call per suite, with ``result_format=COMPLETE`` so that
 ``unexpected_index_list`` names every failing row (by index label). Trimmed copies of the
-results are kept in the context's in-memory store for the Data Docs built at
-the end of the run (see ``docs.py``).
+results are kept in this process and put into the context's in-memory store when the Data Docs
+are built at the end of the run (see ``docs.py``).
 """
 from __future__ import annotations
 
@@ -207,31 +207,32 @@ def _keep_for_docs(suite: Suite, validation, gx_batch, batch: int | None) -> Non
         kept.popleft()
 
 
+def _take_kept() -> list[tuple]:
+    """The (key, result) pairs kept since the last Data Docs build, which are forgotten here."""
+    with _lock:
+        kept = _state.get("kept")
+        taken = list(kept or ())
+        if kept:
+            kept.clear()
+        return taken
+
+
 def store_kept_results() -> list:
     """Put the results kept since the last Data Docs build into GX's store, for the build; their
     keys (the caller removes them from the store once the docs are written)."""
     with _lock:
-        kept = _state.get("kept")
-        if not kept:
+        taken = _take_kept()
+        if not taken:
             return []
         store = gx_context().validation_results_store
-        keys = []
-        for key, validation in kept:
+        for key, validation in taken:
             store.set(key, validation)
-            keys.append(key)
-        kept.clear()
-        return keys
+        return [key for key, _ in taken]
 
 
 def take_kept_results() -> list:
     """The keys of the results kept since the last Data Docs build, which are forgotten."""
-    with _lock:
-        kept = _state.get("kept")
-        if not kept:
-            return []
-        keys = [key for key, _ in kept]
-        kept.clear()
-        return keys
+    return [key for key, _ in _take_kept()]
 
 
 def warm_up(settings: Settings) -> None:
