@@ -6,9 +6,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-fast test-soak bench clean
+.PHONY: setup bytecode run test test-fast test-soak bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) bytecode
+
+# Our modules' bytecode, written beside them (Python then reads it instead of compiling each
+# module at every start, in every process: where PYTHONDONTWRITEBYTECODE is set, as on these
+# machines, it never writes it itself). Only changed modules are compiled again.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q flows >/dev/null
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

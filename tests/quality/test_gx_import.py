@@ -1,5 +1,6 @@
-"""GX imported with scipy.stats and altair deferred (flows/quality/gx_import.py): our checks
-do not load them, and a GX feature that needs them still works (it loads them then)."""
+"""GX imported with scipy.stats and altair deferred and SQLAlchemy hidden (flows/quality/gx_import.py):
+our checks do not load them, and a GX feature that needs scipy or altair still works (it loads
+them then); SQLAlchemy stays importable for everything else."""
 from __future__ import annotations
 
 import subprocess
@@ -14,11 +15,12 @@ SCRIPT = textwrap.dedent("""
     import sys
     import pandas as pd
     from flows.quality.gx_import import Deferred, import_gx
-    from flows.quality import build_data_docs, check_raw
+    from flows.quality import build_data_docs, check_clean, check_raw
     from flows.records import RawDocument
     from flows.settings import Settings
 
     gx = import_gx()
+    assert "sqlalchemy" not in sys.modules
     assert isinstance(sys.modules["scipy.stats"], Deferred), type(sys.modules["scipy.stats"])
     assert isinstance(sys.modules["altair"], Deferred)
 
@@ -27,8 +29,17 @@ SCRIPT = textwrap.dedent("""
     settings = Settings(db_path=sys.argv[1] + "/n.duckdb", quality_dir=sys.argv[1] + "/quality")
     outcome = check_raw([doc], settings, 0)
     assert outcome.rejected == {}, outcome.rejected
+    from flows.clean import clean_in_process
+    articles = clean_in_process([RawDocument(source="/x/b.txt", kind="text",
+                                             content=("Title line\\n\\n" + "A sentence of words here. " * 40).encode())],
+                                settings)
+    clean_outcome = check_clean(articles, settings, 0)
+    assert clean_outcome.results, clean_outcome
     assert build_data_docs(settings) is not None
     assert isinstance(sys.modules["scipy.stats"], Deferred)
+    assert not any(m == "sqlalchemy" or m.startswith("sqlalchemy.") for m in sys.modules)
+    import sqlalchemy  # hidden from GX's import only
+    assert sqlalchemy.__version__
 
     # a GX expectation computed with scipy.stats still works: scipy is imported on use
     from scipy import stats
@@ -49,7 +60,7 @@ SCRIPT = textwrap.dedent("""
 
 
 @pytest.mark.slow  # a fresh interpreter importing GX: a few seconds
-def test_scipy_and_altair_load_only_when_a_gx_feature_uses_them(tmp_path):
+def test_scipy_and_altair_load_only_when_a_gx_feature_uses_them_and_sqlalchemy_not_at_all(tmp_path):
     proc = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
