@@ -20,7 +20,8 @@ because Prefect's server needs it, and GX imports it whole when it finds it:
 checks validate pandas frames). While GX is imported, ``HIDDEN_FROM_GX`` is
 hidden from the importing thread (``_HiddenFromGX``), so GX sets itself up as
 it does where SQLAlchemy is not installed; other threads, and every import
-after GX's, see it as usual.
+after GX's, see it as usual. A process that imported SQLAlchemy already (a
+test beside Prefect's server) gives GX the whole package, as before.
 """
 from __future__ import annotations
 
@@ -76,11 +77,12 @@ class _HiddenFromGX(importlib.abc.MetaPathFinder):
     are not found from the importing thread, as if not installed. GX guards each of its optional
     imports with ``except ImportError`` and puts a stand-in in its place."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: tuple[str, ...]) -> None:
         self.thread = threading.get_ident()
+        self.names = names
 
     def find_spec(self, name, path=None, target=None):
-        if threading.get_ident() == self.thread and name.split(".", 1)[0] in HIDDEN_FROM_GX:
+        if threading.get_ident() == self.thread and name.split(".", 1)[0] in self.names:
             raise ModuleNotFoundError(f"No module named {name!r} (hidden while Great Expectations is imported)",
                                       name=name)
         return None
@@ -94,10 +96,11 @@ def import_gx():
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         for name in DEFERRED:
             defer(name)
-        hidden = _HiddenFromGX()
+        # a package this process imported already stays visible: GX then uses it whole
+        hidden = _HiddenFromGX(tuple(name for name in HIDDEN_FROM_GX if name not in sys.modules))
         sys.meta_path.insert(0, hidden)
         try:
-            import great_expectations  # noqa: F401
+            importlib.import_module("great_expectations")
         finally:
             sys.meta_path.remove(hidden)
     import great_expectations

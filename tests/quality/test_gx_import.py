@@ -141,3 +141,22 @@ def test_none_first_converts_as_gx_does():
     kwargs = {"column": "text", "row_condition": None, "condition_parser": None, "batch_id": "b"}
     expected = hashlib.md5(json.dumps(original(dict(kwargs)), sort_keys=True).encode()).hexdigest()
     assert IDDict(kwargs).to_id() == expected  # the metric ids GX caches metrics by
+
+
+def test_a_package_imported_already_is_not_hidden_from_gx():
+    """The finder hides only what is not imported yet, and only from the thread importing GX:
+    GX never gets half of a package this process already holds."""
+    import threading
+
+    from flows.quality.gx_import import _HiddenFromGX
+
+    finder = _HiddenFromGX(("no_such_package_xyz",))
+    with pytest.raises(ModuleNotFoundError):
+        finder.find_spec("no_such_package_xyz.sub")
+    assert finder.find_spec("json") is None
+    seen = []
+    other = threading.Thread(target=lambda: seen.append(finder.find_spec("no_such_package_xyz")))
+    other.start()
+    other.join()
+    assert seen == [None]  # another thread: left to the usual finders
+    assert _HiddenFromGX(()).find_spec("sqlalchemy") is None
