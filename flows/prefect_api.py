@@ -8,6 +8,8 @@ objects the imports create, which are all kept. They are then frozen (never walk
 uvicorn is run with the command line it was given. FastAPI is told to skip the routers a request
 cannot be for before it builds them (``_match_routers_by_prefix``): the first request no longer
 builds all of Prefect's routes, and the settings' cache key is computed once, not twice.
+Prefect's migrations are checked once per Prefect version and database, not at every start
+(``_migrate_once_per_version``).
 """
 from __future__ import annotations
 
@@ -70,6 +72,81 @@ def _hash_settings_once() -> None:
     Settings.hash_key = hash_key
 
 
+MIGRATED_SUFFIX = ".newsflow-migrated"  # beside Prefect's SQLite file: the Prefect version and revision it migrated to
+
+
+def _sqlite_file(url: str) -> str | None:
+    """The file of a SQLite database URL (``sqlite+aiosqlite:////abs/prefect.db``), else None."""
+    for prefix in ("sqlite+aiosqlite:///", "sqlite:///"):
+        if url.startswith(prefix):
+            path = url[len(prefix):].split("?", 1)[0]
+            return path if path and path != ":memory:" else None
+    return None
+
+
+def _revision(path: str) -> str | None:
+    """The alembic revision a SQLite file is at (None: no file, no table, or unreadable)."""
+    import sqlite3
+    from pathlib import Path
+
+    if not Path(path).is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = con.execute("SELECT version_num FROM alembic_version").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def _migrate_once_per_version() -> bool:
+    """Prefect checks its database against every migration at each API start (``create_db``:
+    alembic and its ~100 migration scripts loaded, 0.27-0.30 CPU-s on a database already up to
+    date), on the way to the API's first answer, which the run waits for. After migrating a
+    SQLite database this process notes beside it the Prefect version and the revision it reached;
+    a later start with the same Prefect version, finding the database still at that revision,
+    skips the check. Anything else (another Prefect version, a database another server moved,
+    a new or unreadable file, any other database than SQLite) runs Prefect's own check, as
+    before."""
+    import json
+    import os
+    from pathlib import Path
+
+    import prefect
+    from prefect.server.database.interface import PrefectDBInterface
+
+    original = PrefectDBInterface.create_db
+    if getattr(original, "once_per_version", False):
+        return False
+
+    async def create_db(self) -> None:
+        path = _sqlite_file(getattr(self.database_config, "connection_url", "") or "")
+        marker = Path(path + MIGRATED_SUFFIX) if path else None
+        if marker is not None and marker.is_file():
+            try:
+                noted = json.loads(marker.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                noted = None
+            revision = _revision(path)
+            if revision is not None and noted == {"prefect": prefect.__version__, "revision": revision}:
+                return
+        await original(self)
+        if marker is not None and (revision := _revision(path)) is not None:
+            try:
+                tmp = marker.with_name(marker.name + f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps({"prefect": prefect.__version__, "revision": revision}), encoding="utf-8")
+                os.replace(tmp, marker)
+            except OSError:  # a read-only home: the check runs at every start, as before
+                pass
+
+    create_db.once_per_version = True
+    PrefectDBInterface.create_db = create_db
+    return True
+
+
 def main() -> int:
     with collector_paused():
         import prefect.server.api.server  # noqa: F401  (the app factory uvicorn is given)
@@ -77,6 +154,7 @@ def main() -> int:
 
         _match_routers_by_prefix()
         _hash_settings_once()
+        _migrate_once_per_version()
     return uvicorn_main()
 
 

@@ -356,3 +356,88 @@ def test_a_run_on_the_temporary_api_records_its_task_runs_logs_events_and_artifa
             con.close()
         time.sleep(0.2)
     assert events == {"prefect.flow-run.Pending": 1, "prefect.flow-run.Running": 1, "prefect.flow-run.Completed": 1}
+    # the first start migrated Prefect's database and noted it: the next start skips the check
+    # (prefect_api._migrate_once_per_version) and its run is recorded the same way
+    assert (tmp_path / "prefect-home" / "prefect.db.newsflow-migrated").is_file()
+    out = subprocess.run([sys.executable, "-m", "flows", "run", str(SEEDS_DIR), "--db", str(tmp_path / "m.duckdb"),
+                          "--json", "--no-progress"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    second = json.loads(out.stdout)["run_id"]
+    con = sqlite3.connect(tmp_path / "prefect-home" / "prefect.db")
+    try:
+        assert con.execute("SELECT state_type FROM flow_run WHERE id = ?", (second,)).fetchone() == ("COMPLETED",)
+        assert con.execute("SELECT count(*) FROM task_run WHERE flow_run_id = ? AND state_type = 'COMPLETED'",
+                           (second,)).fetchone()[0] >= 4
+    finally:
+        con.close()
+
+
+MIGRATE_ONCE = r"""
+import asyncio, json, os, sqlite3, sys
+from pathlib import Path
+home = Path(sys.argv[1])
+import prefect
+import prefect.server.api.server
+from prefect.server.database import provide_database_interface
+from prefect.server.database.interface import PrefectDBInterface
+calls = []
+original = PrefectDBInterface.create_db
+async def counted(self):
+    calls.append(1)
+    await original(self)
+PrefectDBInterface.create_db = counted
+from flows.prefect_api import MIGRATED_SUFFIX, _migrate_once_per_version, _revision
+assert _migrate_once_per_version() and not _migrate_once_per_version()  # once per process
+db_file = home / "prefect.db"
+marker = Path(str(db_file) + MIGRATED_SUFFIX)
+seen = []
+async def main():
+    db = provide_database_interface()
+    await db.create_db()  # a new database: Prefect migrates it, the version and revision are noted
+    noted = json.loads(marker.read_text())
+    seen.append([len(calls), noted == {"prefect": prefect.__version__, "revision": _revision(str(db_file))}])
+    await db.create_db()  # the same version, the database still at that revision: not checked again
+    seen.append([len(calls)])
+    marker.write_text(json.dumps({"prefect": "0.0.1", "revision": noted["revision"]}))
+    await db.create_db()  # another Prefect version noted it: checked (and noted) again
+    seen.append([len(calls), json.loads(marker.read_text()) == noted])
+    con = sqlite3.connect(db_file)
+    con.execute("UPDATE alembic_version SET version_num = 'moved-by-another-server'")
+    con.commit()
+    con.close()
+    seen.append([_revision(str(db_file)) == "moved-by-another-server"])
+    marker.write_text("not json")
+    await db.create_db()  # an unreadable note: Prefect's own check (alembic then refuses the unknown revision)
+try:
+    asyncio.run(main())
+except Exception as exc:
+    seen.append([type(exc).__name__, len(calls)])
+print(json.dumps(seen))
+"""
+
+
+def test_prefects_migrations_are_checked_once_per_version_and_database(tmp_path):
+    """prefect_api._migrate_once_per_version: the temporary API skips Prefect's migration check
+    only when it migrated this SQLite file itself, with this Prefect version, to the revision the
+    file is still at; anything else runs Prefect's own check."""
+    import json
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_URL", "PREFECT_SERVER_DATABASE"))}
+    env.update(PREFECT_HOME=str(tmp_path), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    out = subprocess.run([sys.executable, "-c", MIGRATE_ONCE, str(tmp_path)], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen[:4] == [[1, True], [1], [2, True], [True]]
+    assert seen[4][1] == 3  # the unreadable note sent it to Prefect's check, which raised on the unknown revision
+
+
+def test_a_sqlite_url_gives_its_file():
+    from flows.prefect_api import _sqlite_file
+
+    assert _sqlite_file("sqlite+aiosqlite:////home/u/.prefect/prefect.db") == "/home/u/.prefect/prefect.db"
+    assert _sqlite_file("sqlite:///rel/p.db?timeout=5") == "rel/p.db"
+    assert _sqlite_file("sqlite+aiosqlite:///:memory:") is None
+    assert _sqlite_file("postgresql+asyncpg://u:p@h/db") is None
