@@ -144,8 +144,6 @@ def main(argv: list[str] | None = None) -> int:
                 main_cpu = min(main_cpu, time.process_time() - cpu)
     for c in cleaners.values():
         c.close()
-    machine = print_machine_width(docs, settings, args.workers, len(docs) / best["in-process"]) \
-        if args.workers > 1 else None
 
     rate = {k: len(docs) / v for k, v in best.items()}
     single = rate["in-process"]
@@ -155,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         width = rate[args.workers] / (args.workers * single)
         print(f"Cleaner, {args.workers} worker processes            : {rate[args.workers]:7.1f} pages/s  "
               f"({width:.2f} of {args.workers} x one core; target >= 0.9)")
-        if machine:
-            print(f"  against {args.workers} loops at once (the machine's width): {rate[args.workers] / machine:.2f}")
+        machine = print_machine_width(docs, settings, args.workers, single)
+        print(f"  against {args.workers} loops at once (the machine's width): {rate[args.workers] / machine:.2f}")
     print("CPU per page: in-process %.1f ms; in 1 worker %.1f ms; in %d workers %.1f ms (the workers' own "
           "overhead; the wall-time width also needs the cores free)" % (
               cpu_per_page["in-process"] * 1000, cpu_per_page[1] * 1000, args.workers,

@@ -76,12 +76,17 @@ MIGRATED_SUFFIX = ".newsflow-migrated"  # beside Prefect's SQLite file: the Pref
 
 
 def _sqlite_file(url: str) -> str | None:
-    """The file of a SQLite database URL (``sqlite+aiosqlite:////abs/prefect.db``), else None."""
-    for prefix in ("sqlite+aiosqlite:///", "sqlite:///"):
-        if url.startswith(prefix):
-            path = url[len(prefix):].split("?", 1)[0]
-            return path if path and path != ":memory:" else None
-    return None
+    """The file of a SQLite database URL (``sqlite+aiosqlite:////abs/prefect.db``), else None
+    (read by SQLAlchemy's own URL parser, which Prefect's server uses to open it)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database
+    return database if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" else None
 
 
 def _revision(path: str) -> str | None:
