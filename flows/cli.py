@@ -240,7 +240,10 @@ def _early_server():
 
 
 def _start_server():
+    from .deferred import defer_unused_prefect
+
     _quiet_prefect_defaults()
+    defer_unused_prefect()  # before this process imports Prefect (see deferred.py)
     return _early_server()
 
 

@@ -14,7 +14,8 @@ from tests_support import ROOT
 SCRIPT = textwrap.dedent("""
     import sys
     import pandas as pd
-    from flows.quality.gx_import import Deferred, import_gx
+    from flows.deferred import Deferred
+    from flows.quality.gx_import import import_gx
     from flows.quality import build_data_docs, check_clean, check_raw
     from flows.records import RawDocument
     from flows.settings import Settings
@@ -65,15 +66,6 @@ def test_scipy_and_altair_load_only_when_a_gx_feature_uses_them_and_sqlalchemy_n
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().endswith("ok")
-
-
-def test_defer_leaves_imported_and_missing_modules_alone():
-    from flows.quality.gx_import import defer
-
-    assert defer("json") is False  # imported already
-    assert defer("no_such_module_anywhere_xyz") is False
-    assert defer("no_such_module_anywhere_xyz.stats") is False
-    assert "no_such_module_anywhere_xyz" not in sys.modules
 
 
 def test_expectations_read_their_configuration_once_with_the_same_answers(tmp_path):
