@@ -82,7 +82,7 @@ def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id:
     signatures = _signatures_of(todo, signatures, settings)
     report.articles = len(todo)
     times = _times(con, todo)
-    stored = index.save_signatures(con, signatures, times, run_id, [n for _, n in signatures.story_feats])
+    stored = index.save_signatures(con, signatures, times, run_id, signatures.story_feats.names.tolist())
     new_nos = set(range(stored.first_no, stored.first_no + len(todo)))
 
     pairs, report.band_candidates, report.anchor_candidates = index.candidate_pairs(con, stored.first_no)
@@ -113,13 +113,12 @@ def dedup_batch(con: duckdb.DuckDBPyConnection, articles: list[Article], run_id:
     report.exact, report.near, report.canonical_changes = clusters.exact, clusters.near, clusters.canonical_changes
     report.passages = _write_passages(con, results, docs, run_id)
 
-    story_docs = [Doc(stored.first_no + i, a, feats, times[a][0])
-                  for i, (a, (feats, _)) in enumerate(zip(signatures.article_ids, signatures.story_feats))]
+    story_docs = [Doc(stored.first_no + i, a, {}, times[a][0]) for i, a in enumerate(signatures.article_ids)]
     by_no = {d.doc_no: d for d in story_docs}
     for r in results:  # links of each new article with those before it (a_no < b_no)
         if r.b_no in by_no and (r.is_copy or r.shared >= STORY_PASSAGE_MIN):
             (by_no[r.b_no].copies if r.is_copy else by_no[r.b_no].passages).append(r.a_no)
-    report.stories_new, report.stories_moved = assign_stories(con, story_docs)
+    report.stories_new, report.stories_moved = assign_stories(con, story_docs, features=signatures.story_feats)
     report.seconds = round(time.perf_counter() - started, 4)
     return report
 

@@ -17,6 +17,7 @@ import rensa
 from ..records import Article
 from ..settings import Settings
 from .normalise import _M, mix64, sequence_hashes, tokenise_batch
+from .story_features import StoryFeatures
 from .story_features import features as story_features
 
 SIG_VERSION = "tok2-shingle1-rensa0.5-rminhash"
@@ -47,7 +48,7 @@ class BatchSignatures:
     doc_para_offsets: np.ndarray  # int64, n+1
     minhash: np.ndarray  # uint32, n x num_perm
     n_tokens: np.ndarray  # int64, words per article
-    story_feats: list[tuple[dict[str, float], int]]  # per article: (feature terms, names) (story_features.py)
+    story_feats: StoryFeatures  # per article: feature terms and names (story_features.py), columnar
     shingle_size: int
     num_perm: int
     _bands: np.ndarray | None = None
@@ -82,7 +83,7 @@ class BatchSignatures:
             doc_para_offsets=offsets("doc_para_offsets", lambda p: len(p.para_hashes)),
             minhash=np.concatenate([p.minhash for p in parts]),
             n_tokens=np.concatenate([p.n_tokens for p in parts]),
-            story_feats=[e for p in parts for e in p.story_feats],
+            story_feats=StoryFeatures.concat([p.story_feats for p in parts]),
             shingle_size=parts[0].shingle_size, num_perm=parts[0].num_perm,
         )
         if all(p._bands is not None for p in parts):
@@ -97,7 +98,7 @@ class BatchSignatures:
         """The signatures of articles ``rows`` (indices, repeats allowed), in that order."""
         rows = np.asarray(rows, dtype=np.int64)
         out = _expand(self, rows, [self.article_ids[i] for i in rows])
-        out.story_feats = [self.story_feats[i] for i in rows]
+        out.story_feats = self.story_feats.take(rows)
         return out
 
     def doc_shingles(self, i: int) -> np.ndarray:
@@ -173,7 +174,7 @@ def compute_signatures(articles: list[Article], settings: Settings) -> BatchSign
     for a in articles:
         if (key := fingerprint_key(a)) not in feats:
             feats[key] = story_features(a.title, a.text)
-    out.story_feats = [feats[fingerprint_key(a)] for a in articles]
+    out.story_feats = StoryFeatures.from_pairs([feats[fingerprint_key(a)] for a in articles])
     return out
 
 
@@ -195,7 +196,7 @@ def _expand(s: BatchSignatures, inverse: np.ndarray, article_ids: list[str]) -> 
         article_ids=article_ids, text_hashes=s.text_hashes[inverse], shingles=s.shingles[shingle_idx],
         doc_offsets=doc_offsets, para_hashes=s.para_hashes[para_idx], para_offsets=para_offsets,
         doc_para_offsets=doc_para_offsets, minhash=s.minhash[inverse], n_tokens=s.n_tokens[inverse],
-        story_feats=[s.story_feats[j] for j in inverse], shingle_size=s.shingle_size, num_perm=s.num_perm,
+        story_feats=s.story_feats.take(inverse), shingle_size=s.shingle_size, num_perm=s.num_perm,
     )
     out._bands = s.band_keys()[inverse]
     out.anchors()
@@ -219,7 +220,8 @@ def _compute(articles: list[Article], settings: Settings) -> BatchSignatures:
         article_ids=[a.article_id for a in articles], text_hashes=text_hashes, shingles=shingles,
         doc_offsets=doc_offsets, para_hashes=para_hashes, para_offsets=para_offsets,
         doc_para_offsets=doc_para_offsets, minhash=minhash_matrix(shingles, doc_offsets, num_perm),
-        n_tokens=doc_tok.astype(np.int64), story_feats=[story_features(a.title, a.text) for a in articles],
+        n_tokens=doc_tok.astype(np.int64),
+        story_feats=StoryFeatures.from_pairs([story_features(a.title, a.text) for a in articles]),
         shingle_size=k, num_perm=num_perm,
     )
     sigs.band_keys()  # computed here so worker processes do it, not the writer

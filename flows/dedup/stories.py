@@ -43,6 +43,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .sqlio import run
+from .story_features import StoryFeatures
 
 STORY_PASSAGE_MIN = 15  # shared content shingles that count as a shared passage
 _ZEROS = repeat(0.0)
@@ -168,20 +169,26 @@ class StoryBook:
         for t in s.centroid:
             self.index[t].add(s.story_id)
 
-    def vectorise(self, docs: list[Doc], fetch_df=None) -> None:
+    def vectorise(self, docs: list[Doc], fetch_df=None, features: StoryFeatures | None = None) -> None:
         """Each article's unit vector (heaviest term first), in doc_no order, as if one at a time.
 
         An article's weights use the document frequencies of the articles before it and itself
         (copies are not counted), never of later ones, so a batch gives what single articles give.
         Columnar (numpy) because it is per term; the logarithms come from one table of exact values.
-        ``fetch_df(terms)`` gives the stored frequencies of terms the book does not know yet."""
+        ``fetch_df(terms)`` gives the stored frequencies of terms the book does not know yet.
+        ``features``: the docs' features, columnar (the workers'), in place of each ``Doc.feats``."""
         if not docs:
             return
         n = len(docs)
-        lens = np.fromiter((len(d.feats) for d in docs), np.int64, n)
-        terms = np.fromiter(chain.from_iterable(d.feats for d in docs), object, int(lens.sum()))
-        weights = np.fromiter(chain.from_iterable(d.feats.values() for d in docs), np.float64, len(terms))
-        codes, uniques = pd.factorize(terms)
+        if features is None:
+            features = StoryFeatures.from_pairs([(d.feats, 0) for d in docs])
+        lens = np.diff(features.offsets)
+        weights = features.weights
+        # each distinct term once, numbered in order of first occurrence (as pandas' factorize)
+        encoded = features.terms.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        uniques = np.empty(len(encoded.dictionary), object)
+        uniques[:] = encoded.dictionary.to_pylist()
         if fetch_df is not None:
             known = self.df
             unknown = [t for t in uniques.tolist() if t not in known]
@@ -197,7 +204,7 @@ class StoryBook:
         log_n = np.array([math.log(int(x) + self.p.prior_docs) for x in n_docs])
         raw = weights * (log_n[doc_of] - _log1(int(df_occ.max()) if len(df_occ) else 0)[df_occ])
         doc_start = np.cumsum(lens) - lens
-        pos = np.arange(len(terms)) - doc_start[doc_of]
+        pos = np.arange(len(weights)) - doc_start[doc_of]
         k = self.p.doc_terms
         width = int(lens.max())
         if k < width and n * width <= _GRID_CELLS:  # only terms as heavy as their article's k-th heaviest can be kept
@@ -206,7 +213,7 @@ class StoryBook:
             kth = np.partition(grid, grid.shape[1] - k, axis=1)[:, grid.shape[1] - k]
             cand = np.flatnonzero(raw >= kth[doc_of])
         else:
-            cand = np.arange(len(terms))
+            cand = np.arange(len(weights))
         # per article: heaviest first, ties in feature order (lexsort is stable; the terms are in that order)
         order = cand[np.lexsort((-raw[cand], doc_of[cand]))]
         first = np.searchsorted(doc_of[order], np.arange(n))
@@ -305,9 +312,11 @@ class StoryBook:
         return [self.place(d) for d in docs]
 
 
-def assign_stories(con: duckdb.DuckDBPyConnection, docs: list[Doc], params: StoryParams = StoryParams()) -> tuple[int, int]:
+def assign_stories(con: duckdb.DuckDBPyConnection, docs: list[Doc], params: StoryParams = StoryParams(),
+                   features: StoryFeatures | None = None) -> tuple[int, int]:
     """Put every new article (``docs``, in doc_no order) in a story; the caller holds the transaction.
 
+    ``features``: the docs' features, columnar, in place of each ``Doc.feats`` (see vectorise).
     Returns (stories created, duplicates moved to their canonical's story)."""
     if not docs:
         return 0, 0
@@ -322,7 +331,7 @@ def assign_stories(con: duckdb.DuckDBPyConnection, docs: list[Doc], params: Stor
     def fetch_df(terms: list[str]) -> dict[str, int]:
         return dict(run(con, "dedup_story_df_of", pa.table({"term": pa.array(sorted(terms), pa.string())})))
 
-    book.vectorise(docs, fetch_df)  # vectors first: they depend on frequencies only, so candidates can be loaded once
+    book.vectorise(docs, fetch_df, features)  # vectors first: they depend on frequencies only, so candidates can be loaded once
     new_nos = {d.doc_no for d in docs}
     linked = sorted({n for d in docs for n in d.copies + d.passages if n not in new_nos})
     story_ids = set()

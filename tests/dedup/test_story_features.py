@@ -130,3 +130,42 @@ def test_batch_vectors_equal_one_article_at_a_time_ties_and_copies_included(monk
         assert list(d.vector.items()) == list(v.items())  # same terms, same order, same floats
     assert {t: n for t, n in book.df.items() if n} == {t: n for t, n in df.items() if n}
     assert book.df_added() == {t: n - stored.get(t, 0) for t, n in df.items() if n != stored.get(t, 0)}
+
+
+def test_columnar_features_keep_every_article_s_terms_in_order_through_take_concat_and_pickle():
+    import pickle
+
+    from flows.dedup.story_features import StoryFeatures
+
+    pairs = [({"b": 1.0, "a": 2.5, "пхеньян": 4.0}, 2), ({}, 0), ({"東京": 1.0, "#12": 1.5}, 1)]
+    cols = StoryFeatures.from_pairs(pairs)
+    assert len(cols) == 3 and cols.to_pairs() == pairs
+    assert list(cols[0][0]) == ["b", "a", "пхеньян"]  # order kept: it breaks weight ties
+    assert cols.take([2, 0, 2]).to_pairs() == [pairs[2], pairs[0], pairs[2]]
+    assert cols.take([]).to_pairs() == []
+    both = StoryFeatures.concat([cols.take([1, 2]), cols.take([0])])
+    assert both.to_pairs() == [pairs[1], pairs[2], pairs[0]] and both == StoryFeatures.concat([both])
+    assert pickle.loads(pickle.dumps(cols)) == cols
+    assert StoryFeatures.from_pairs([]).to_pairs() == []
+
+
+def test_vectors_from_columnar_features_equal_those_from_each_article_s_dictionary():
+    import random
+
+    from flows.dedup.story_features import StoryFeatures
+
+    rnd = random.Random(11)
+    vocab = [f"w{i}" for i in range(50)] + ["пхеньян", "東京", "#8"]
+    p = StoryParams(doc_terms=6)
+    feats = [{t: rnd.choice([1.0, 2.0, 2.5, 4.0]) for t in rnd.sample(vocab, rnd.randrange(0, 25))} for _ in range(30)]
+    by_dict = [Doc(i, f"a{i}", f, copies=[1] if i % 5 == 4 else []) for i, f in enumerate(feats)]
+    by_cols = [Doc(i, f"a{i}", {}, copies=[1] if i % 5 == 4 else []) for i in range(30)]
+    one, two = StoryBook(p, 3), StoryBook(p, 3)
+    stored = {"w3": 2, "東京": 1}
+    fetch = lambda terms: {t: stored[t] for t in terms if t in stored}  # noqa: E731
+    for a, b in ((0, 17), (17, 30)):
+        one.vectorise(by_dict[a:b], fetch)
+        two.vectorise(by_cols[a:b], fetch, StoryFeatures.from_pairs([(f, 0) for f in feats[a:b]]))
+    for x, y in zip(by_dict, by_cols):
+        assert list(x.vector.items()) == list(y.vector.items())
+    assert one.df == two.df and one.df_added() == two.df_added() and one.n_docs == two.n_docs
