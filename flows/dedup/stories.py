@@ -35,7 +35,7 @@ import sys
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from itertools import chain, repeat
-from operator import methodcaller, mul, truediv
+from operator import mul, truediv
 
 import duckdb
 import numpy as np
@@ -286,7 +286,7 @@ class StoryBook:
         c, sid, index = s.centroid, s.story_id, self.index
         if not c:  # a new story (most articles): its centroid is the article's vector, indexed at C speed
             c.update(doc.vector)
-            deque(map(methodcaller("add", sid), map(index.__getitem__, c)), 0)
+            deque(map(set.add, map(index.__getitem__, c), repeat(sid)), 0)
         else:
             for t, w in doc.vector.items():
                 if t in c:
