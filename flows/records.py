@@ -77,7 +77,23 @@ class RawDocument:
         if not self.content_hash:
             self.content_hash = sha256_hex(self.content)
         if not self.raw_id:
-            self.raw_id = make_raw_id(self.source, self.content_hash)
+            try:
+                self.raw_id = make_raw_id(self.source, self.content_hash)
+            except UnicodeEncodeError:  # a file name that is not UTF-8: Python's surrogate escapes
+                self.source = printable_source(self.source)
+                self.raw_id = make_raw_id(self.source, self.content_hash)
+        if self.error:  # it may name the file (a link's target)
+            self.error = printable_source(self.error)
+
+
+def printable_source(source: str) -> str:
+    """A source whose file name is not UTF-8 (``bad\\udcffname.txt`` from os.fsdecode), as valid
+    text with the stray bytes written ``\\xff``: DuckDB and the raw id need UTF-8, and the same
+    name always gives the same text, so a re-run finds the row."""
+    try:
+        return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return source.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass(slots=True)

@@ -65,6 +65,10 @@ def extract(doc: RawDocument, settings: Settings) -> tuple[Extracted, str]:
     return clean_text_dump(text, doc.hints), "text-dump"
 
 
+# notes of flows.clean.html saying it stopped at a limit: the quarantine detail says so
+_GAVE_UP = ("page has about", "page cut to", "extraction failed", "not parseable")
+
+
 def clean_document(doc: RawDocument, settings: Settings) -> Article | Rejection:
     """One document in, one article or one rejection out (never None)."""
     if doc.error:
@@ -81,10 +85,9 @@ def clean_document(doc: RawDocument, settings: Settings) -> Article | Rejection:
     body = normalise_paragraphs(found.text or "")
     if not body:
         what = "HTML page" if doc.kind == "html" else "text"
-        return Rejection(
-            doc.raw_id, doc.source, "clean", "no_article_text",
-            f"no article text found in this {what} (navigation, links or a form only?)",
-        )
+        why = next((n for n in found.notes if n.startswith(_GAVE_UP)), "navigation, links or a form only?")
+        return Rejection(doc.raw_id, doc.source, "clean", "no_article_text",
+                         f"no article text found in this {what} ({why})")
     hints = doc.hints or {}
     found = fill_from_hints(found, hints)
     title, published, author = found.title, found.published, found.author

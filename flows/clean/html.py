@@ -25,6 +25,7 @@ from .metadata import detect_language, normalise_author, page_metadata, parse_da
 
 MAX_HTML_CHARS = 5_000_000  # larger pages are cut: the article is near the top, and lxml time grows with size
 MAX_TREE_ELEMENTS = 100_000  # more elements than this is not an article page (trafilatura's MAX_TREE_SIZE idea)
+_HTML_PARSER = None  # trafilatura's parser options, with libxml2's huge-tree depth (_parser())
 
 # Pop-up cards nested in the text (a person's hover card inside a sentence)
 # slip past trafilatura's cleaning and put a list of headlines mid-sentence.
@@ -356,16 +357,41 @@ def _parse(html: str):
     html = _repair_faulty_html(html, beginning)
     tree, fallback_parse = None, False
     try:
-        tree = fromstring(html, parser=utils.HTML_PARSER)
+        tree = fromstring(html, parser=_parser())
     except ValueError:  # "Unicode strings with encoding declaration are not supported."
-        tree, fallback_parse = utils.fromstring_bytes(html), True
+        tree, fallback_parse = _fromstring_bytes(html), True
     except Exception as exc:  # pragma: no cover
         LOGGER.debug("lxml parsing failed: %s", exc)
     if (tree is None or len(tree) < 1) and not fallback_parse:
-        tree = utils.fromstring_bytes(html)
+        tree = _fromstring_bytes(html)
     if tree is not None and dubious and len(tree) < 2:  # not (well-formed) HTML at all
         tree = None
     return tree
+
+
+def _parser():
+    """trafilatura's ``utils.HTML_PARSER`` with ``huge_tree``: without it libxml2 stops at
+    256 levels of nesting and drops the rest of the page, so an article under 300 unclosed
+    ``<div>``s was "no article text"; with it the limit is 2,048 levels (pages are cut to
+    MAX_HTML_CHARS before parsing, so no node can grow huge)."""
+    global _HTML_PARSER
+    if _HTML_PARSER is None:
+        from lxml.html import HTMLParser
+
+        _HTML_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
+                                  remove_comments=True, remove_pis=True, huge_tree=True)
+    return _HTML_PARSER
+
+
+def _fromstring_bytes(html: str):
+    """``trafilatura.utils.fromstring_bytes`` with this module's parser."""
+    from lxml.html import fromstring
+
+    try:
+        return fromstring(html.encode("utf8", "surrogatepass"), parser=_parser())
+    except Exception as exc:
+        LOGGER.debug("lxml parser bytestring %s", exc)
+    return None
 
 
 # characters trafilatura removes before parsing (utils.INVALID_XML_CHARS), as bytes for a fast test

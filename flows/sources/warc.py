@@ -142,15 +142,22 @@ def _page(record, base: str, limit: int, offset: int) -> RawDocument:
     source = f"{base}#{record_id}"
     headers = record.http_headers if record.rec_type == "response" else record.rec_headers
     kind = "html" if record.rec_type == "response" else _block_kind(record)
-    encoded = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() not in ("", "identity") \
-        if record.http_headers is not None else False
-    content, total, digest = read_capped(record.content_stream(), limit, inflating=encoded)
+    encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() \
+        if record.http_headers is not None else ""
+    encoded = encoding not in ("", "identity")
     kwargs = dict(
         url=(record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>") or None,
         fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
         content_type=headers.get_header("Content-Type"),
-        content_hash=digest,
     )
+    try:
+        content, total, digest = read_capped(record.content_stream(), limit, inflating=encoded)
+    except Exception as exc:  # warcio's decoder for this record failed (its brotli one breaks on brotli 1.2):
+        if not encoded:  # this record only; the caller drains its block and the archive goes on
+            raise
+        return RawDocument(source, kind, b"", error=f"undecodable Content-Encoding {encoding!r}: {exc_text(exc)}",
+                           **kwargs)
+    kwargs["content_hash"] = digest
     if content is None:
         return RawDocument(source, kind, b"", error=too_large(total, limit, at_least=encoded), **kwargs)
     return RawDocument(source, kind, content, **kwargs)

@@ -259,6 +259,18 @@ def test_malformed_html_never_raises(page):
     assert isinstance(found.text, str)
 
 
+
+@pytest.mark.parametrize("depth", [300, 1500])
+def test_article_nested_deeper_than_256_levels_is_found(depth):
+    """libxml2 stops at 256 levels without its huge-tree option and drops the rest of the
+    page: an article under 300 unclosed <div>s was quarantined as "no article text"."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = ("<html><head><title>Ferry service</title></head><body>" + "<div>" * depth
+            + f"<article>{body}</article>" + "</div>" * depth + "</body></html>")
+    found = extract_html(page)
+    assert found.text.split("\n\n") == PARAGRAPHS
+
+
 def test_wrong_input_type_is_reported_not_raised():
     found = extract_html(None)  # type: ignore[arg-type]
     assert found.text == "" and found.notes

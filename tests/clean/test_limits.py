@@ -19,6 +19,20 @@ def test_over_size_limit_is_rejected_with_the_limit_named():
     assert out.reason == "too_large" and "limit 10,000" in out.detail and "NEWSFLOW_MAX_DOCUMENT_BYTES" in out.detail
 
 
+
+def test_a_page_over_the_element_limit_says_so():
+    """The extractor's limits used to be reported as "navigation, links or a form only?":
+    a page with an article after 110,000 <script> tags now names the limit it hit."""
+    page = "<html><body>" + "<script>var a=1;</script>" * 110_000 + ARTICLE[len("<html><body>"):]
+    out = clean_document(RawDocument(source="/data/scripts.html", kind="html", content=page.encode()), Settings())
+    assert isinstance(out, Rejection) and out.reason == "no_article_text"
+    assert out.detail.startswith("no article text found in this HTML page (page has about ")
+    assert out.detail.endswith("elements (limit 100,000): not treated as an article)")
+    login = "<html><body><form><input name='user'><button>Sign in</button></form></body></html>"
+    out = clean_document(RawDocument(source="/data/login.html", kind="html", content=login.encode()), Settings())
+    assert out.detail == "no article text found in this HTML page (navigation, links or a form only?)"
+
+
 SLOW = b"<!--newsflow-test:sleep=600-->" + ARTICLE.encode()  # slow on purpose (flows.clean._test_hook)
 
 

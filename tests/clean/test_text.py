@@ -315,3 +315,17 @@ def test_furniture_lines_inside_the_body_go(line):
     lines = BODY.strip().split("\n")
     got = clean_text_dump(f"{lines[0]}\n{line}\n{lines[1]}\n")
     assert got.text == "\n\n".join(lines)
+
+
+@pytest.mark.parametrize("cut", ["", " and residents said the", " more"])
+def test_a_long_paragraph_without_its_full_stop_stays(cut):
+    """A dump cut mid-sentence (or a paragraph missing its last full stop) lost the whole
+    paragraph as an unpunctuated "tail": a one-paragraph dump kept only its title, and a run
+    quarantined it as too short. A line of 40 words or more is prose, never a teaser or a button."""
+    paragraph = " ".join(f"The council approved budget line {i} for the new bridge on Tuesday." for i in range(8))
+    paragraph = paragraph[:-1] + cut
+    got = clean_text_dump(f"Council approves the bridge\n\n{paragraph}\n\nRead more\nShare\n")
+    assert got.title == "Council approves the bridge"
+    assert got.text == paragraph
+    got = clean_text_dump(f"Council approves the bridge\n\n{paragraph}\n\n{BODY}")
+    assert got.text == paragraph + "\n\n" + BODY.strip().replace("\n", "\n\n")

@@ -74,3 +74,35 @@ def test_missing_file_at_read_time_is_an_error_document(tmp_path):
     [doc] = read([tmp_path / "gone.txt"], stats=stats)
     assert doc.error == "unreadable: No such file or directory"
     assert stats["local_errors"] == 1
+
+
+def test_file_name_that_is_not_utf8_gets_a_printable_source(tmp_path):
+    """A name with stray bytes (``bad\\xff.txt``) made the raw id's encode raise, and the whole run
+    failed before storing anything; now its source is valid text, the same on every read."""
+    import duckdb
+
+    folder = os.fsencode(tmp_path)
+    for name in (b"bad\xff\xfename.txt", b"rows\xe9.jsonl"):
+        with open(os.path.join(folder, name), "wb") as out:
+            out.write(b'{"text": "a line"}\n' if name.endswith(b".jsonl") else b"A story.")
+    docs = read(resolve_sources([str(tmp_path)]).local)
+    assert sorted(os.path.basename(d.source) for d in docs) == ["bad\\xff\\xfename.txt", "rows\\xe9.jsonl#1"]
+    assert all(d.error is None for d in docs)
+    assert [d.raw_id for d in docs] == [d.raw_id for d in read(resolve_sources([str(tmp_path)]).local)]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (source VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[d.source] for d in docs])  # valid UTF-8 for DuckDB
+    assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 2
+
+
+def test_link_to_a_name_that_is_not_utf8_gives_a_printable_reason(tmp_path):
+    outside, folder = tmp_path / "outside", tmp_path / "inbox"
+    outside.mkdir(), folder.mkdir()
+    target = os.path.join(os.fsencode(outside), b"tar\xffget.txt")
+    with open(target, "wb") as out:
+        out.write(b"A story.")
+    os.symlink(target, folder / "link.txt")
+    specs = resolve_sources([str(folder)])
+    [doc] = list(iter_local_documents(specs.local, Settings(), refused=specs.refused))
+    assert doc.error.startswith("refused: outside the folder") and doc.error.endswith("tar\\xffget.txt")
+    doc.error.encode("utf-8")  # storable

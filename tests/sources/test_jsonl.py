@@ -87,3 +87,52 @@ def test_oversized_line_is_skipped_without_loading_it(tmp_path):
     docs = read(path, Settings(max_document_bytes=1000))
     assert docs[0].error == "too large: 5013 bytes (limit 1000); raise NEWSFLOW_MAX_DOCUMENT_BYTES"
     assert (docs[1].source, docs[1].content) == (f"{path}#2", b"short")
+
+
+def test_gigabytes_of_blank_lines_are_skipped_in_bulk(tmp_path, monkeypatch):
+    """A 2 MB gzip file inflating to 2 GB of newlines took one readline call per line (about
+    12 minutes); blank runs are now skipped in bulk (a few calls), line numbers and counts unchanged."""
+    import zlib
+
+    from flows.sources import jsonl
+
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+    blank = b"\n" * (1 << 20)
+    data = packer.compress(b"\n \r\n") + b"".join(packer.compress(blank) for _ in range(64))
+    data += packer.compress(b'  {"text": "after the blanks"}\n\t\n') + packer.flush()
+    path = tmp_path / "blank.jsonl.gz"
+    path.write_bytes(data)
+    calls = Counter()
+
+    class Counting:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.stream.close()
+
+        def __getattr__(self, name):
+            calls[name] += 1
+            return getattr(self.stream, name)
+
+    opened = jsonl._open
+    monkeypatch.setattr(jsonl, "_open", lambda path, gz: Counting(opened(path, gz)))
+    stats = Counter()
+    [doc] = read(path, stats=stats)
+    lines = 2 + 64 * (1 << 20)
+    assert doc.source == f"{path}#{lines + 1}" and doc.content == b"after the blanks" and doc.error is None
+    assert stats["jsonl_blank_lines"] == lines + 1
+    assert calls["readline"] < 10  # one per line before: 67 million
+
+
+def test_blank_runs_keep_line_numbers(tmp_path):
+    path = tmp_path / "gaps.jsonl"
+    path.write_bytes(b'\n\r\n  \n{"text": "three"}\n\n\n   {"text": "six"}\n{"text": "seven"}\n \n')
+    stats = Counter()
+    docs = read(path, stats=stats)
+    assert [(d.source.rsplit("#", 1)[1], d.content) for d in docs] == [("4", b"three"), ("7", b"six"),
+                                                                      ("8", b"seven")]
+    assert stats["jsonl_blank_lines"] == 6

@@ -16,6 +16,8 @@ from flows.sources import error_reason
         ("not HTML: content-type image/png", "not_html"),
         ("truncated gzip: Compressed file ended", "truncated_gzip"),
         ("truncated WARC after 3 records: the last record ends early", "truncated_warc"),
+        ("undecodable Content-Encoding 'br': 'brotli.Decompressor' object has no attribute 'unused_data'",
+         "bad_content_encoding"),
         ("malformed JSON on line 7: Expecting ',' delimiter", "malformed_json"),
         ("no text or html field", "no_text_field"),
         ("something new", "unreadable_source"),

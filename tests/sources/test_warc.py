@@ -102,3 +102,24 @@ def test_not_a_warc(tmp_path):
     path.write_bytes(b"this is not an archive\n" * 10)
     [doc] = list(iter_local_documents([path], Settings()))
     assert doc.source == f"{path}#offset-0" and doc.error.startswith("truncated WARC after 0 records")
+
+
+def test_record_warcio_cannot_decode_is_quarantined_alone(tmp_path):
+    """warcio's brotli decoder fails on the installed brotli (no ``unused_data``): a
+    ``Content-Encoding: br`` record used to end the archive, losing every record after it."""
+    path = tmp_path / "crawl.warc"
+    ids = []
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        for n, extra in ((1, [("Content-Encoding", "br")]), (2, [])):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), *extra], protocol="HTTP/1.1")
+            record = writer.create_warc_record(f"https://news.example/{n}", "response",
+                                               payload=io.BytesIO(page(n)), http_headers=headers)
+            writer.write_record(record)
+            ids.append(record.rec_headers.get_header("WARC-Record-ID"))
+    stats = Counter()
+    docs = list(iter_local_documents([path], Settings(), stats))
+    assert [d.source for d in docs] == [f"{path}#{i}" for i in ids]
+    assert docs[0].error.startswith("undecodable Content-Encoding 'br': ") and docs[0].url == "https://news.example/1"
+    assert docs[1].error is None and docs[1].content == page(2)
+    assert stats["warc_records"] == 2

@@ -65,7 +65,8 @@ def _pick_title(lines: list[_Line], hint: str | None) -> str | None:
     unpunctuated lines before the body (decks, caption headlines) go."""
     start = None
     for k, x in enumerate(lines):
-        if x.kind == "dateline" or x.kind == "body" and (_is_strong(x.text, x.n) or _INLINE_DATELINE.match(x.text)):
+        if x.kind == "dateline" or x.kind == "body" and (_is_strong(x.text, x.n) or _cut_prose(x)
+                                                         or _INLINE_DATELINE.match(x.text)):
             start = k
             break
     if start is None:
@@ -96,12 +97,18 @@ def _pick_title(lines: list[_Line], hint: str | None) -> str | None:
         if k == chosen:
             title = x.text
             x.kind = "title"
-        elif not _ends_sentence(x.text):
+        elif not _ends_sentence(x.text) and not _cut_prose(x):
             x.kind = "pre-body"
     return title
 
 
 _MAX_TAIL = 3
+_PROSE_WORDS = 40  # an unpunctuated line this long is prose cut short, never a deck, teaser or button
+
+
+def _cut_prose(line: _Line) -> bool:
+    """A paragraph whose full stop is missing (a dump cut mid-sentence, a sloppy page): it stays."""
+    return line.n >= _PROSE_WORDS
 
 
 def _trim_tail(body: list[_Line]) -> list[_Line]:
@@ -109,7 +116,8 @@ def _trim_tail(body: list[_Line]) -> list[_Line]:
     under a heading we do not know, a tag list, a button). A longer such run
     is content (a list of tour dates, of teams) and stays."""
     k = len(body)
-    while k > 1 and body[k - 1].kind == "body" and not _ends_sentence(body[k - 1].text):
+    while k > 1 and body[k - 1].kind == "body" and not _ends_sentence(body[k - 1].text) \
+            and not _cut_prose(body[k - 1]):
         k -= 1
     if k == len(body) or len(body) - k > _MAX_TAIL or body[k - 1].kind != "body":
         return body
