@@ -40,6 +40,9 @@ def bad_run(prefect_api, tmp_path_factory):
     (folder / "lines.jsonl").write_text(
         json.dumps({"text": good, "url": "https://example.org/a"}) + "\n" + '{"text": "broken' + "\n"
     )
+    (folder / "blank.jsonl").write_text("\n\n  \n")  # containers holding no document: a row each
+    (folder / "none.json").write_text("[]")
+    (folder / "empty.warc").write_bytes(b"")
     db = tmp_path_factory.mktemp("db") / "bad.duckdb"
     result = newsflow_flow(sources=[str(folder)], db_path=str(db))
     con = duckdb.connect(str(db), read_only=True)
@@ -57,7 +60,7 @@ def bad_run(prefect_api, tmp_path_factory):
 def test_the_run_completes_and_accounts_for_every_input(bad_run):
     result, quarantine, articles, raw = bad_run
     assert result["status"] == "completed"
-    assert raw == 9 == len(quarantine) + len(articles)
+    assert raw == 12 == len(quarantine) + len(articles)
 
 
 @pytest.mark.parametrize("name, words", [
@@ -68,6 +71,9 @@ def test_the_run_completes_and_accounts_for_every_input(bad_run):
     ("login.html", ()),
     ("huge.txt", ("too large", "limit")),
     ("lines.jsonl#2", ("malformed", "line 2")),
+    ("blank.jsonl", ("no_documents", "blank lines only")),
+    ("none.json", ("no_documents", "empty json array")),
+    ("empty.warc", ("no_documents", "warc")),
 ])
 def test_bad_input_is_quarantined_with_a_clear_reason(bad_run, name, words):
     _, quarantine, _, _ = bad_run

@@ -183,6 +183,7 @@ _REASONS = (
     ("not HTML", "not_html"),
     ("too large", "too_large"),
     ("feed has no entries", "empty_feed"),
+    ("no documents in this file", "no_documents"),
     ("robots.txt disallows", "robots_disallowed"),
     ("sitemap has no entries", "empty_sitemap"),
     ("malformed sitemap", "bad_sitemap"),

@@ -20,6 +20,7 @@ from flows.sources import error_reason
          "bad_content_encoding"),
         ("malformed JSON on line 7: Expecting ',' delimiter", "malformed_json"),
         ("no text or html field", "no_text_field"),
+        ("no documents in this file (an empty JSON array)", "no_documents"),
         ("something new", "unreadable_source"),
     ],
 )
