@@ -23,7 +23,10 @@ a record whose block ends early, bytes left after the last whole record, or
 a read error end the archive with one RawDocument whose source is
 ``<absolute path>#offset-<n>`` (n = byte offset where the unreadable part
 starts, in the file as stored) and ``error`` "truncated WARC after N
-records: ...". The records before it are kept.
+records: ...". The records before it are kept. An archive gzipped whole
+(``gzip crawl.warc``) rather than record by record, which warcio refuses
+after its first record, is read through Python's gzip instead; its offsets
+are then those of the uncompressed archive.
 """
 from __future__ import annotations
 
@@ -33,10 +36,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from flows.records import RawDocument
 from flows.settings import Settings
-from flows.sources.common import CHUNK, exc_text, open_regular, read_capped, too_large
+from flows.sources.common import CHUNK, exc_text, open_input, open_regular, read_capped, too_large
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 DOCUMENT_RECORDS = ("resource", "conversion")  # records holding a document without HTTP headers
@@ -82,49 +86,101 @@ def _skip_reason(record) -> str | None:
     return None
 
 
+class _Progress:
+    """How far an archive was read: whole records, and where the last one ends."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.good_end = 0  # end of the last whole record: where an unreadable part would start
+        self.ended = False  # a truncation was reported: nothing after it is read
+
+
 def iter_warc(path: Path, settings: Settings, stats: Counter | None = None) -> Iterator[RawDocument]:
     """Yield the HTML pages of one WARC archive; never raises for a bad archive."""
     base = str(path)
     limit = settings.max_document_bytes
-    records = 0
-    good_end = 0  # end of the last whole record: where an unreadable part would start
+    done = _Progress()
     try:
         size = path.stat().st_size
         with open_regular(path) as stream:
-            iterator = ArchiveIterator(stream)
-            for record in iterator:
-                if record.format != "warc" or not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
-                    # warcio also reads ARC and takes junk or a cut header for a record: neither is a WARC record
-                    yield _truncated(base, good_end, records, "not a complete WARC record header")
-                    return
-                reason = _skip_reason(record)
-                doc = None
-                if reason is None:
-                    doc = _page(record, base, limit, good_end)
-                _drain(record.raw_stream)
-                if getattr(record.raw_stream, "limit", 0) > 0:  # the block ended before its Content-Length
-                    yield _truncated(base, good_end, records, "the last record ends early")
-                    return
-                # warcio knows a record's offset only once it has been read to its end
-                good_end = iterator.get_record_offset() + (iterator.get_record_length() or 0)
-                records += 1
-                if reason is None:
-                    _count(stats, "warc_html_responses" if record.rec_type == "response"
-                           else f"warc_{record.rec_type}_documents")
-                    yield doc
-                else:
-                    _count(stats, f"warc_skipped_{reason}")
-            rest = size - good_end
-            if rest > 0:
-                stream.seek(good_end)
+            yield from _records(ArchiveIterator(stream), base, limit, stats, done)
+            rest = size - done.good_end
+            if rest > 0 and not done.ended:
+                stream.seek(done.good_end)
                 tail = stream.read(min(rest, 16))
                 if rest > 16 or tail.strip(b"\r\n \t"):
-                    yield _truncated(base, good_end, records, f"{rest} unreadable bytes at the end")
+                    yield _truncated(base, done.good_end, done.records, f"{rest} unreadable bytes at the end")
+    except ArchiveLoadFailed as exc:
+        if "non-chunked gzip" not in str(exc):
+            yield _truncated(base, done.good_end, done.records, exc_text(exc))
+        else:  # compressed whole (`gzip crawl.warc`), not record by record as warcio reads it: read it
+            yield from _whole_file_gzip(path, base, limit, stats, done.records)  # through gzip instead
     except Exception as exc:  # warcio raises a variety of errors on damaged input
-        yield _truncated(base, good_end, records, exc_text(exc))
+        yield _truncated(base, done.good_end, done.records, exc_text(exc))
     finally:
         if stats is not None:
-            stats["warc_records"] += records
+            stats["warc_records"] += done.records
+
+
+def _whole_file_gzip(path: Path, base: str, limit: int, stats: Counter | None, seen: int) -> Iterator[RawDocument]:
+    """An archive gzipped as one stream, read again from its start through Python's gzip (the
+    ``seen`` records the first attempt read are not yielded or counted twice). Offsets of an
+    unreadable part are then in the uncompressed archive."""
+    done = _Progress()
+    try:
+        with open_input(path, gz=True) as stream:
+            yield from _records(ArchiveIterator(_LoudEnd(stream)), base, limit, stats, done, skip=seen)
+    except Exception as exc:  # a truncated gzip stream, or damage inside it
+        yield _truncated(base, done.good_end, done.records, exc_text(exc))
+    finally:
+        if stats is not None:
+            stats["warc_records"] += done.records - min(seen, done.records)
+
+
+class _LoudEnd:
+    """A gzip stream whose early end is an error: warcio takes an EOFError for the archive's end,
+    so a cut archive would end quietly, its last pages missing and no row saying so."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        try:  # read1: what one step inflates (read() would drop it when the next step fails)
+            return self.stream.read1(size)
+        except EOFError as exc:
+            raise OSError(f"truncated gzip: {exc_text(exc)}") from exc
+
+
+def _records(iterator: ArchiveIterator, base: str, limit: int, stats: Counter | None, done: _Progress,
+             skip: int = 0) -> Iterator[RawDocument]:
+    """The pages of the archive ``iterator`` reads; ``done`` follows its progress. Yields a
+    truncation document and stops where a record is incomplete."""
+    for record in iterator:
+        if record.format != "warc" or not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+            # warcio also reads ARC and takes junk or a cut header for a record: neither is a WARC record
+            done.ended = True
+            yield _truncated(base, done.good_end, done.records, "not a complete WARC record header")
+            return
+        reason = _skip_reason(record)
+        doc = None
+        if reason is None and done.records >= skip:
+            doc = _page(record, base, limit, done.good_end)
+        _drain(record.raw_stream)
+        if getattr(record.raw_stream, "limit", 0) > 0:  # the block ended before its Content-Length
+            done.ended = True
+            yield _truncated(base, done.good_end, done.records, "the last record ends early")
+            return
+        # warcio knows a record's offset only once it has been read to its end
+        done.good_end = iterator.get_record_offset() + (iterator.get_record_length() or 0)
+        done.records += 1
+        if done.records <= skip:  # read and counted by an attempt before this one
+            continue
+        if reason is None:
+            _count(stats, "warc_html_responses" if record.rec_type == "response"
+                   else f"warc_{record.rec_type}_documents")
+            yield doc
+        else:
+            _count(stats, f"warc_skipped_{reason}")
 
 
 def _block_kind(record) -> str | None:

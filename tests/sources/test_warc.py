@@ -123,3 +123,32 @@ def test_record_warcio_cannot_decode_is_quarantined_alone(tmp_path):
     assert docs[0].error.startswith("undecodable Content-Encoding 'br': ") and docs[0].url == "https://news.example/1"
     assert docs[1].error is None and docs[1].content == page(2)
     assert stats["warc_records"] == 2
+
+
+def test_an_archive_gzipped_whole_is_read_like_one_gzipped_record_by_record(tmp_path):
+    """``gzip crawl.warc`` makes one gzip stream, which warcio refuses after the first record
+    ("non-chunked gzip file"): every page after it was lost in one truncation row."""
+    plain = tmp_path / "crawl.warc"
+    ids = write_warc(plain, False)
+    path = tmp_path / "whole-file.warc.gz"
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    stats, plain_stats = Counter(), Counter()
+    docs = list(iter_local_documents([path], Settings(), stats))
+    assert [d.source for d in docs] == [f"{path}#{i}" for i in ids] and all(d.error is None for d in docs)
+    assert [d.content for d in docs] == [d.content for d in iter_local_documents([plain], Settings(), plain_stats)]
+    assert {k: v for k, v in stats.items() if k.startswith("warc_")} == \
+        {k: v for k, v in plain_stats.items() if k.startswith("warc_")}
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9])
+def test_an_archive_gzipped_whole_and_cut_short_keeps_what_was_read(tmp_path, keep):
+    plain = tmp_path / "crawl.warc"
+    ids = write_warc(plain, False)
+    data = gzip.compress(plain.read_bytes())
+    path = tmp_path / "whole-file.warc.gz"
+    path.write_bytes(data[:int(len(data) * keep)])
+    docs = list(iter_local_documents([path], Settings()))
+    good, broken = docs[:-1], docs[-1]
+    assert [d.source for d in good] == [f"{path}#{i}" for i in ids[:len(good)]] and all(d.error is None for d in good)
+    assert broken.error.startswith("truncated WARC after ")
+    assert int(broken.source.rsplit("#offset-", 1)[1]) >= 0, broken.source  # warcio's arithmetic gave -1153
