@@ -65,10 +65,6 @@ def extract(doc: RawDocument, settings: Settings) -> tuple[Extracted, str]:
     return clean_text_dump(text, doc.hints), "text-dump"
 
 
-# notes of flows.clean.html saying it stopped at a limit: the quarantine detail says so
-_GAVE_UP = ("page has about", "page cut to", "extraction failed", "not parseable")
-
-
 def clean_document(doc: RawDocument, settings: Settings) -> Article | Rejection:
     """One document in, one article or one rejection out (never None)."""
     if doc.error:
@@ -85,7 +81,11 @@ def clean_document(doc: RawDocument, settings: Settings) -> Article | Rejection:
     body = normalise_paragraphs(found.text or "")
     if not body:
         what = "HTML page" if doc.kind == "html" else "text"
-        why = next((n for n in found.notes if n.startswith(_GAVE_UP)), "navigation, links or a form only?")
+        why = "navigation, links or a form only?"
+        if doc.kind == "html":  # or the extractor stopped at a limit: the detail says which
+            from .html import GAVE_UP_NOTES
+
+            why = next((n for n in found.notes if n.startswith(GAVE_UP_NOTES)), why)
         return Rejection(doc.raw_id, doc.source, "clean", "no_article_text",
                          f"no article text found in this {what} ({why})")
     hints = doc.hints or {}

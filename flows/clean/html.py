@@ -26,6 +26,8 @@ from .metadata import detect_language, normalise_author, page_metadata, parse_da
 MAX_HTML_CHARS = 5_000_000  # larger pages are cut: the article is near the top, and lxml time grows with size
 MAX_TREE_ELEMENTS = 100_000  # more elements than this is not an article page (trafilatura's MAX_TREE_SIZE idea)
 _HTML_PARSER = None  # trafilatura's parser options, with libxml2's huge-tree depth (_parser())
+# the notes saying extraction stopped at a limit (below): a page without text says which in quarantine
+GAVE_UP_NOTES = ("page has about", "page cut to", "extraction failed", "not parseable")
 
 # Pop-up cards nested in the text (a person's hover card inside a sentence)
 # slip past trafilatura's cleaning and put a list of headlines mid-sentence.

@@ -225,23 +225,28 @@ def iter_local_documents(paths: Iterable[Path], settings: Settings, stats: Count
                     docs = iter_json_lines(path, kind.gz, settings, stats)
                 else:
                     docs = iter_json_file(path, kind.gz, settings, stats)
-        found = 0
+        if kind is not None and kind.reader in _CONTAINERS:  # an input, so it gets a row even holding none
+            docs = _at_least_one(docs, path, _CONTAINERS[kind.reader])
         for doc in docs:
-            found += 1
             stats["local_documents"] += 1
             if doc.error:
                 stats["local_errors"] += 1
             yield doc
-        if not found and kind is not None and kind.reader in _CONTAINERS:  # an input, so it gets a row
-            stats["local_documents"] += 1
-            stats["local_errors"] += 1
-            yield RawDocument(str(path), "text", b"",
-                              error=f"no documents in this file ({_CONTAINERS[kind.reader]})")
 
 
 # files holding many documents: one of them holding none says so in quarantine (an empty .txt does too)
 _CONTAINERS = {"warc": "a WARC archive without pages", "jsonl": "an empty JSON lines file, or blank lines only",
                "json": "an empty JSON array"}
+
+
+def _at_least_one(docs: Iterable[RawDocument], path: Path, what: str) -> Iterator[RawDocument]:
+    """The documents of a container file, or one error document saying it holds none."""
+    found = False
+    for doc in docs:
+        found = True
+        yield doc
+    if not found:
+        yield RawDocument(str(path), "text", b"", error=f"no documents in this file ({what})")
 
 
 def fetch_urls(urls: Iterable[str], settings: Settings, **options) -> list[RawDocument]:

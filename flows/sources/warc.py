@@ -31,7 +31,7 @@ are then those of the uncompressed archive.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -92,7 +92,6 @@ class _Progress:
     def __init__(self) -> None:
         self.records = 0
         self.good_end = 0  # end of the last whole record: where an unreadable part would start
-        self.ended = False  # a truncation was reported: nothing after it is read
 
 
 def iter_warc(path: Path, settings: Settings, stats: Counter | None = None) -> Iterator[RawDocument]:
@@ -103,9 +102,9 @@ def iter_warc(path: Path, settings: Settings, stats: Counter | None = None) -> I
     try:
         size = path.stat().st_size
         with open_regular(path) as stream:
-            yield from _records(ArchiveIterator(stream), base, limit, stats, done)
+            truncated = yield from _records(ArchiveIterator(stream), base, limit, stats, done)
             rest = size - done.good_end
-            if rest > 0 and not done.ended:
+            if rest > 0 and not truncated:
                 stream.seek(done.good_end)
                 tail = stream.read(min(rest, 16))
                 if rest > 16 or tail.strip(b"\r\n \t"):
@@ -152,24 +151,22 @@ class _LoudEnd:
 
 
 def _records(iterator: ArchiveIterator, base: str, limit: int, stats: Counter | None, done: _Progress,
-             skip: int = 0) -> Iterator[RawDocument]:
+             skip: int = 0) -> Generator[RawDocument, None, bool]:
     """The pages of the archive ``iterator`` reads; ``done`` follows its progress. Yields a
-    truncation document and stops where a record is incomplete."""
+    truncation document and stops where a record is incomplete; returns whether it did."""
     for record in iterator:
         if record.format != "warc" or not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
             # warcio also reads ARC and takes junk or a cut header for a record: neither is a WARC record
-            done.ended = True
             yield _truncated(base, done.good_end, done.records, "not a complete WARC record header")
-            return
+            return True
         reason = _skip_reason(record)
         doc = None
         if reason is None and done.records >= skip:
             doc = _page(record, base, limit, done.good_end)
         _drain(record.raw_stream)
         if getattr(record.raw_stream, "limit", 0) > 0:  # the block ended before its Content-Length
-            done.ended = True
             yield _truncated(base, done.good_end, done.records, "the last record ends early")
-            return
+            return True
         # warcio knows a record's offset only once it has been read to its end
         done.good_end = iterator.get_record_offset() + (iterator.get_record_length() or 0)
         done.records += 1
@@ -181,6 +178,7 @@ def _records(iterator: ArchiveIterator, base: str, limit: int, stats: Counter | 
             yield doc
         else:
             _count(stats, f"warc_skipped_{reason}")
+    return False
 
 
 def _block_kind(record) -> str | None:
