@@ -10,20 +10,78 @@ plus offsets), so a batch costs a few numpy calls, not a loop per shingle.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import chain
 
 import numpy as np
+import pyarrow as pa
 import rensa
 
 from ..records import Article
 from ..settings import Settings
 from .normalise import _M, mix64, sequence_hashes, tokenise_batch
-from .story_features import StoryFeatures
 from .story_features import features as story_features
 
 SIG_VERSION = "tok2-shingle1-rensa0.5-rminhash"
 MINHASH_SEED = 42
 ROWS_PER_BAND = 3  # r=3 over 128 perms: 42 bands; Jaccard 0.5 becomes a candidate with p=0.996, 0.1 with p=0.04
 ANCHOR_MOD = 8  # one shingle in 8 (by hash) is an anchor: the inverted index that finds shared passages
+
+
+class StoryFeatures:
+    """The features of a batch of articles, columnar: every article's terms one after another in
+    one Arrow string array (``offsets`` slice it per article), their weights, and each article's
+    count of names. Worker processes send these instead of a dictionary per article: a few
+    buffers to pickle, and the writer's process vectorises them without making a Python string
+    per occurrence (stories.py); the terms are ``story_features.features()``'s."""
+
+    __slots__ = ("terms", "weights", "offsets", "names")
+
+    def __init__(self, terms: pa.Array, weights: np.ndarray, offsets: np.ndarray, names: np.ndarray):
+        self.terms, self.weights, self.offsets, self.names = terms, weights, offsets, names
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[dict[str, float], int]]) -> "StoryFeatures":
+        """From ``features()`` results, one (terms, names) pair per article, in order."""
+        lens = np.fromiter((len(f) for f, _ in pairs), np.int64, len(pairs))
+        offsets = np.zeros(len(pairs) + 1, np.int64)
+        np.cumsum(lens, out=offsets[1:])
+        n = int(offsets[-1])
+        terms = pa.array(list(chain.from_iterable(f for f, _ in pairs)), pa.string())
+        weights = np.fromiter(chain.from_iterable(f.values() for f, _ in pairs), np.float64, n)
+        return cls(terms, weights, offsets, np.fromiter((k for _, k in pairs), np.int64, len(pairs)))
+
+    @classmethod
+    def concat(cls, parts: list["StoryFeatures"]) -> "StoryFeatures":
+        """One batch's features from parts (BatchSignatures.concat), in order."""
+        if len(parts) == 1:
+            return parts[0]
+        return cls(pa.concat_arrays([p.terms for p in parts]), np.concatenate([p.weights for p in parts]),
+                   _join_offsets([(p.offsets, len(p.weights)) for p in parts]),
+                   np.concatenate([p.names for p in parts]))
+
+    def take(self, rows) -> "StoryFeatures":
+        """The features of articles ``rows`` (indices, repeats allowed), in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        idx, offsets = _gather(self.offsets, rows)
+        return StoryFeatures(self.terms.take(pa.array(idx, pa.int64())), self.weights[idx], offsets,
+                             self.names[rows])
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, i: int) -> tuple[dict[str, float], int]:
+        """Article ``i``'s (terms, names), as ``features()`` gave them."""
+        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
+        return dict(zip(self.terms[a:b].to_pylist(), self.weights[a:b].tolist())), int(self.names[i])
+
+    def to_pairs(self) -> list[tuple[dict[str, float], int]]:
+        return [self[i] for i in range(len(self))]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, StoryFeatures) and self.to_pairs() == other.to_pairs()
+
+    def __reduce__(self):  # pickled as its buffers (an Arrow array pickles compactly)
+        return StoryFeatures, (self.terms, self.weights, self.offsets, self.names)
 
 
 @dataclass
@@ -65,22 +123,14 @@ class BatchSignatures:
         if len(parts) == 1:
             return parts[0]
 
-        def offsets(name: str, base_of) -> np.ndarray:
-            out, base = [np.zeros(1, np.int64)], 0
-            for p in parts:
-                arr = getattr(p, name)
-                out.append(arr[1:] + base)
-                base += base_of(p)
-            return np.concatenate(out)
-
         out = cls(
             article_ids=[a for p in parts for a in p.article_ids],
             text_hashes=np.concatenate([p.text_hashes for p in parts]),
             shingles=np.concatenate([p.shingles for p in parts]),
-            doc_offsets=offsets("doc_offsets", lambda p: len(p.shingles)),
+            doc_offsets=_join_offsets([(p.doc_offsets, len(p.shingles)) for p in parts]),
             para_hashes=np.concatenate([p.para_hashes for p in parts]),
-            para_offsets=offsets("para_offsets", lambda p: len(p.shingles)),
-            doc_para_offsets=offsets("doc_para_offsets", lambda p: len(p.para_hashes)),
+            para_offsets=_join_offsets([(p.para_offsets, len(p.shingles)) for p in parts]),
+            doc_para_offsets=_join_offsets([(p.doc_para_offsets, len(p.para_hashes)) for p in parts]),
             minhash=np.concatenate([p.minhash for p in parts]),
             n_tokens=np.concatenate([p.n_tokens for p in parts]),
             story_feats=StoryFeatures.concat([p.story_feats for p in parts]),
@@ -176,6 +226,16 @@ def compute_signatures(articles: list[Article], settings: Settings) -> BatchSign
             feats[key] = story_features(a.title, a.text)
     out.story_feats = StoryFeatures.from_pairs([feats[fingerprint_key(a)] for a in articles])
     return out
+
+
+def _join_offsets(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """The offsets of flat arrays joined end to end: each part's offsets (from 0) and its array's
+    length, which shifts the offsets of the parts after it."""
+    out, base = [np.zeros(1, np.int64)], 0
+    for offsets, size in parts:
+        out.append(offsets[1:] + base)
+        base += size
+    return np.concatenate(out)
 
 
 def _gather(offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .sqlio import run
-from .story_features import StoryFeatures
+from .signatures import StoryFeatures
 
 STORY_PASSAGE_MIN = 15  # shared content shingles that count as a shared passage
 _ZEROS = repeat(0.0)

@@ -20,10 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from itertools import chain
 
-import numpy as np
-import pyarrow as pa
 import regex
 
 LEAD_CHARS = 2000  # the lead says who, where and when; the tail adds words, not distinctions
@@ -86,63 +83,3 @@ def features(title: str | None, text: str, prefix_chars: int = PREFIX_CHARS, nam
             merged[k] = w
     return merged, len(names)
 
-
-class StoryFeatures:
-    """The features of a batch of articles, columnar: every article's terms one after another in
-    one Arrow string array (``offsets`` slice it per article), their weights, and each article's
-    count of names. Worker processes send these instead of a dictionary per article: a few
-    buffers to pickle, and the writer's process vectorises them without making a Python string
-    per occurrence (stories.py)."""
-
-    __slots__ = ("terms", "weights", "offsets", "names")
-
-    def __init__(self, terms: pa.Array, weights: np.ndarray, offsets: np.ndarray, names: np.ndarray):
-        self.terms, self.weights, self.offsets, self.names = terms, weights, offsets, names
-
-    @classmethod
-    def from_pairs(cls, pairs: list[tuple[dict[str, float], int]]) -> "StoryFeatures":
-        """From ``features()`` results, one (terms, names) pair per article, in order."""
-        lens = np.fromiter((len(f) for f, _ in pairs), np.int64, len(pairs))
-        offsets = np.zeros(len(pairs) + 1, np.int64)
-        np.cumsum(lens, out=offsets[1:])
-        n = int(offsets[-1])
-        terms = pa.array(list(chain.from_iterable(f for f, _ in pairs)), pa.string())
-        weights = np.fromiter(chain.from_iterable(f.values() for f, _ in pairs), np.float64, n)
-        return cls(terms, weights, offsets, np.fromiter((k for _, k in pairs), np.int64, len(pairs)))
-
-    @classmethod
-    def concat(cls, parts: list["StoryFeatures"]) -> "StoryFeatures":
-        if len(parts) == 1:
-            return parts[0]
-        starts = np.cumsum([0] + [int(p.offsets[-1]) for p in parts[:-1]])
-        return cls(pa.concat_arrays([p.terms for p in parts]) if parts else pa.array([], pa.string()),
-                   np.concatenate([p.weights for p in parts]) if parts else np.empty(0, np.float64),
-                   np.concatenate([[0]] + [p.offsets[1:] + s for p, s in zip(parts, starts)]).astype(np.int64),
-                   np.concatenate([p.names for p in parts]) if parts else np.empty(0, np.int64))
-
-    def take(self, rows) -> "StoryFeatures":
-        """The features of articles ``rows`` (indices, repeats allowed), in that order."""
-        rows = np.asarray(rows, dtype=np.int64)
-        lens = np.diff(self.offsets)[rows]
-        offsets = np.zeros(len(rows) + 1, np.int64)
-        np.cumsum(lens, out=offsets[1:])
-        idx = np.repeat(self.offsets[rows] - offsets[:-1], lens) + np.arange(int(offsets[-1]), dtype=np.int64)
-        return StoryFeatures(self.terms.take(pa.array(idx, pa.int64())), self.weights[idx], offsets,
-                             self.names[rows])
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-    def __getitem__(self, i: int) -> tuple[dict[str, float], int]:
-        """Article ``i``'s (terms, names), as ``features()`` gave them."""
-        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
-        return dict(zip(self.terms[a:b].to_pylist(), self.weights[a:b].tolist())), int(self.names[i])
-
-    def to_pairs(self) -> list[tuple[dict[str, float], int]]:
-        return [self[i] for i in range(len(self))]
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, StoryFeatures) and self.to_pairs() == other.to_pairs()
-
-    def __reduce__(self):  # pickled as its buffers (an Arrow array pickles compactly)
-        return StoryFeatures, (self.terms, self.weights, self.offsets, self.names)

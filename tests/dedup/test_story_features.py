@@ -135,7 +135,7 @@ def test_batch_vectors_equal_one_article_at_a_time_ties_and_copies_included(monk
 def test_columnar_features_keep_every_article_s_terms_in_order_through_take_concat_and_pickle():
     import pickle
 
-    from flows.dedup.story_features import StoryFeatures
+    from flows.dedup.signatures import StoryFeatures
 
     pairs = [({"b": 1.0, "a": 2.5, "пхеньян": 4.0}, 2), ({}, 0), ({"東京": 1.0, "#12": 1.5}, 1)]
     cols = StoryFeatures.from_pairs(pairs)
@@ -152,7 +152,7 @@ def test_columnar_features_keep_every_article_s_terms_in_order_through_take_conc
 def test_vectors_from_columnar_features_equal_those_from_each_article_s_dictionary():
     import random
 
-    from flows.dedup.story_features import StoryFeatures
+    from flows.dedup.signatures import StoryFeatures
 
     rnd = random.Random(11)
     vocab = [f"w{i}" for i in range(50)] + ["пхеньян", "東京", "#8"]
