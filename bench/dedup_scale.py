@@ -103,9 +103,11 @@ def build(path: str, n_stored: int, chunk: int = 100_000) -> None:
         storage.insert_arrow(con, "queries/dedup/insert_paragraphs", pa.table({
             "para_hash": para_h.ravel(), "doc_no": np.repeat(nos, 10)}))
         terms = ent_ids[rng.choice(n_ent_pool, n * 20, p=zipf_p)]  # each filler story: 20 feature terms
+        offsets = pa.array(np.arange(0, n * 20 + 1, 20), pa.int32())
         storage.insert_arrow(con, "queries/dedup/story_centroids_insert", pa.table({
-            "story_id": pa.array(np.repeat(np.array([f"story-filler-{x:07d}" for x in nos], dtype=object), 20), pa.string()),
-            "term": pa.array([f"t{t}" for t in terms], pa.string()), "weight": rng.random(n * 20)}))
+            "story_id": pa.array([f"story-filler-{x:07d}" for x in nos], pa.string()),
+            "terms": pa.ListArray.from_arrays(offsets, pa.array([f"t{t}" for t in terms], pa.string())),
+            "weights": pa.ListArray.from_arrays(offsets, pa.array(rng.random(n * 20)))}))
         storage.insert_arrow(con, "queries/dedup/story_meta_upsert", pa.table({
             "story_id": pa.array([f"story-filler-{x:07d}" for x in nos]), "n_members": np.ones(n, np.int32),
             "first_published": pa.array(pub.astype("datetime64[D]"), pa.date32()),

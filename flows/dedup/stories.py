@@ -189,12 +189,12 @@ class StoryBook:
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         uniques = np.empty(len(encoded.dictionary), object)
         uniques[:] = encoded.dictionary.to_pylist()
+        unique_list = uniques.tolist()
         if fetch_df is not None:
-            known = self.df
-            unknown = [t for t in uniques.tolist() if t not in known]
+            unknown = set(unique_list).difference(self.df)
             if unknown:
-                dict.update(known, fetch_df(unknown))  # set, not add (Counter.update adds)
-        base = np.fromiter((self.df.get(t, 0) for t in uniques), np.int64, len(uniques))
+                dict.update(self.df, fetch_df(list(unknown)))  # set, not add (Counter.update adds)
+        base = np.array(list(map(self.df.get, unique_list, repeat(0))), np.int64)
         counted = np.fromiter((not d.copies for d in docs), bool, n)
         doc_of = np.repeat(np.arange(n), lens)
         own = counted[doc_of].astype(np.int64)
@@ -238,8 +238,11 @@ class StoryBook:
         grown_terms = uniques[grown].tolist()
         dict.update(self.df, zip(grown_terms, (base[grown] + added[grown]).tolist()))
         before = self._df_added
-        for t, a in zip(grown_terms, added[grown].tolist()):
-            before[t] = before.get(t, 0) + a
+        if not before:  # the usual case: one call per batch
+            self._df_added = dict(zip(grown_terms, added[grown].tolist()))
+        else:
+            for t, a in zip(grown_terms, added[grown].tolist()):
+                before[t] = before.get(t, 0) + a
         self.n_docs = int(n_docs[-1])
 
     def df_added(self) -> dict[str, int]:
@@ -347,9 +350,8 @@ def assign_stories(con: duckdb.DuckDBPyConnection, docs: list[Doc], params: Stor
     missing = sorted(story_ids - book.stories.keys())
     if missing:
         tbl = pa.table({"story_id": pa.array(missing, pa.string())})
-        cents: dict[str, dict[str, float]] = {}
-        for sid, term, w in run(con, "dedup_story_centroids_of", tbl):
-            cents.setdefault(sid, {})[sys.intern(term)] = w
+        cents = {sid: dict(zip(map(sys.intern, terms), weights))
+                 for sid, terms, weights in run(con, "dedup_story_centroids_of", tbl)}
         for sid, n, first, last in run(con, "dedup_story_meta_of", tbl):
             book._put(Story(sid, cents.get(sid, {}), n, first, last))
     before = len(book.stories)
@@ -402,15 +404,17 @@ def _write(con: duckdb.DuckDBPyConnection, book: StoryBook, docs: list[Doc], pla
     run(con, "dedup_story_corpus_set", None, {"n_docs": book.n_docs})
     touched = [book.stories[s] for s in sorted(book.touched)]
     ids = pa.array([s.story_id for s in touched], pa.string())
-    sizes = [len(s.centroid) for s in touched]
     stored = sorted(book.touched - book.created)  # stories started in this batch have no rows to replace
     if stored:
         run(con, "dedup_story_centroids_delete", pa.table({"story_id": pa.array(stored, pa.string())}))
+    # one row per story, its terms and weights as lists (in the centroid's own order)
+    offsets = pa.array(np.cumsum([0] + [len(s.centroid) for s in touched]), pa.int32())
     run(con, "dedup_story_centroids_insert", pa.table({
-        "story_id": pa.array(np.repeat(np.array([s.story_id for s in touched], dtype=object), sizes), pa.string()),
-        "term": pa.array(list(chain.from_iterable(s.centroid for s in touched)), pa.string()),
-        "weight": pa.array(np.fromiter(chain.from_iterable(s.centroid.values() for s in touched), np.float64,
-                                       sum(sizes)))}))
+        "story_id": ids,
+        "terms": pa.ListArray.from_arrays(offsets, pa.array(list(chain.from_iterable(s.centroid for s in touched)),
+                                                            pa.string())),
+        "weights": pa.ListArray.from_arrays(offsets, pa.array(np.fromiter(
+            chain.from_iterable(s.centroid.values() for s in touched), np.float64, offsets[-1].as_py())))}))
     run(con, "dedup_story_meta_upsert", pa.table({
         "story_id": ids, "n_members": pa.array([s.n_members for s in touched], pa.int32()),
         "first_published": pa.array([s.first for s in touched], pa.date32()),

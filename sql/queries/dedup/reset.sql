@@ -9,5 +9,5 @@ DELETE FROM passages;
 DELETE FROM stories;
 DELETE FROM story_df;
 DELETE FROM story_corpus;
-DELETE FROM story_centroids;
+DELETE FROM story_centroid_lists;
 DELETE FROM story_meta;

@@ -1,2 +1,2 @@
--- Store centroids (`batch`: story_id, term, weight); the stories' old rows were deleted first.
-INSERT INTO story_centroids (story_id, term, weight) SELECT story_id, term, weight FROM batch;
+-- Store centroids (`batch`: story_id, terms, weights: one row per story); the stories' old rows were deleted first.
+INSERT INTO story_centroid_lists (story_id, terms, weights) SELECT story_id, terms, weights FROM batch;

@@ -1,2 +1,2 @@
--- Centroid terms of the stories in `batch` (story_id).
-SELECT c.story_id, c.term, c.weight FROM story_centroids AS c WHERE c.story_id IN (SELECT story_id FROM batch);
+-- Centroids of the stories in `batch` (story_id): terms and their weights, as lists.
+SELECT c.story_id, c.terms, c.weights FROM story_centroid_lists AS c WHERE c.story_id IN (SELECT story_id FROM batch);
