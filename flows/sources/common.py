@@ -195,6 +195,7 @@ _REASONS = (
     ("not a valid gzip", "bad_gzip"),
     ("truncated WARC", "truncated_warc"),
     ("undecodable Content-Encoding", "bad_content_encoding"),
+    ("payload cut short", "bad_content_encoding"),
     ("malformed JSON", "malformed_json"),
     ("not a JSON object", "malformed_json"),
     ("no text or html field", "no_text_field"),

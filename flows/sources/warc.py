@@ -8,9 +8,10 @@ is HTML or plain text (kind html or text; ``content_type`` the WARC header):
 ``source`` is ``<absolute path>#<WARC-Record-ID as written>``, ``url`` the
 WARC-Target-URI, ``fetched_at`` the WARC-Date, ``content`` the HTTP payload
 (de-chunked, Content-Encoding decoded by warcio), ``content_type`` the HTTP
-header. Every other record (request, warcinfo, metadata, revisit, images,
-redirects, errors) is skipped and counted in ``stats`` under
-``warc_skipped_<reason>``.
+header; a payload cut short (gzip without its end, chunks without the last)
+is an error document (flows/sources/payload.py). Every other record
+(request, warcinfo, metadata, revisit, images, redirects, errors) is skipped
+and counted in ``stats`` under ``warc_skipped_<reason>``.
 
 warcio was chosen over fastwarc because it decodes chunked transfer and
 Content-Encoding itself (fastwarc hands back the encoded bytes); archives are
@@ -41,6 +42,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from flows.records import RawDocument
 from flows.settings import Settings
 from flows.sources.common import CHUNK, exc_text, open_input, open_regular, read_capped, too_large
+from flows.sources.payload import cut_short, open_payload
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 DOCUMENT_RECORDS = ("resource", "conversion")  # records holding a document without HTTP headers
@@ -205,7 +207,8 @@ def _page(record, base: str, limit: int, offset: int) -> RawDocument:
         content_type=headers.get_header("Content-Type"),
     )
     try:
-        content, total, digest = read_capped(record.content_stream(), limit, inflating=encoded)
+        payload = open_payload(record)
+        content, total, digest = read_capped(payload, limit, inflating=encoded)
     except Exception as exc:  # warcio's decoder for this record failed (its brotli one breaks on brotli 1.2):
         if not encoded:  # this record only; the caller drains its block and the archive goes on
             raise
@@ -214,6 +217,9 @@ def _page(record, base: str, limit: int, offset: int) -> RawDocument:
     kwargs["content_hash"] = digest
     if content is None:
         return RawDocument(source, kind, b"", error=too_large(total, limit, at_least=encoded), **kwargs)
+    cut = cut_short(payload, content)
+    if cut:  # part of a page is no page: quarantined with what was read, as evidence
+        return RawDocument(source, kind, content, error=cut, **kwargs)
     return RawDocument(source, kind, content, **kwargs)
 
 
