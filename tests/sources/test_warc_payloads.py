@@ -1,10 +1,14 @@
-"""WARC records whose payload is not whole (fuzzing campaign, session 11): a gzip payload cut
-short, or chunks without the last one, read as a shorter page and were stored as articles."""
+"""WARC records whose payload is not whole, and records repeating an ID (fuzzing campaign, session 11).
+
+A gzip payload cut short, or chunks without the last one, read as a shorter page and were stored
+as articles; two pages under one WARC-Record-ID shared one source (the same page written twice
+vanished as "already stored")."""
 from __future__ import annotations
 
 import gzip
 import io
 import random
+from collections import Counter
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -76,3 +80,30 @@ def test_whole_payloads_are_pages(tmp_path, payload, extra):
     write(path, [(payload, extra, None)], gz=False)
     [doc] = iter_local_documents([path], Settings())
     assert doc.error is None and doc.content.startswith(PAGE)
+
+
+def test_pages_repeating_a_record_id_are_all_kept_under_sources_of_their_own(tmp_path):
+    path = tmp_path / "spliced.warc.gz"
+    same = "<urn:uuid:11111111-2222-3333-4444-555555555555>"
+    other = PAGE.replace(b"bridge", b"tunnel")
+    write(path, [(PAGE, [], same), (other, [], same), (PAGE, [], same), (PAGE, [], None)])
+    stats = Counter()
+    docs = list(iter_local_documents([path], Settings(), stats))
+    assert len(docs) == 4 and len({d.source for d in docs}) == 4 and len({d.raw_id for d in docs}) == 4
+    assert docs[0].source == f"{path}#{same}"
+    assert docs[1].source.startswith(f"{path}#{same}#offset-") and docs[2].source.startswith(f"{path}#{same}#offset-")
+    assert [d.content for d in docs[:3]] == [PAGE, other, PAGE] and all(d.error is None for d in docs)
+    assert stats["warc_repeated_record_ids"] == 2
+    again = list(iter_local_documents([path], Settings()))  # the same sources and ids: a re-run adds nothing
+    assert [(d.source, d.raw_id) for d in again] == [(d.source, d.raw_id) for d in docs]
+
+
+def test_an_archive_gzipped_whole_notices_repeated_ids_too(tmp_path):
+    plain = tmp_path / "crawl.warc"
+    same = "<urn:uuid:11111111-2222-3333-4444-555555555555>"
+    write(plain, [(PAGE, [], same), (PAGE.replace(b"bridge", b"ferry"), [], same)], gz=False)
+    whole = tmp_path / "crawl.warc.gz"
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    docs = list(iter_local_documents([whole], Settings()))
+    assert [d.source.split("#", 1)[1] for d in docs][0] == same
+    assert len({d.source for d in docs}) == 2 and "#offset-" in docs[1].source
