@@ -200,6 +200,7 @@ _REASONS = (
     ("not a JSON object", "malformed_json"),
     ("no text or html field", "no_text_field"),
     ("field ", "bad_text_field"),
+    ("changed while read", "changed_while_read"),
     ("unreadable: not a regular file", "not_regular_file"),
     ("unreadable", "unreadable"),
     ("unsupported file type", "unsupported_file"),
