@@ -92,7 +92,8 @@ def build_corpus(folder, outside) -> dict[str, str | None]:
     expected["utf16.txt"] = None
     cut = gzip.compress(GOOD_HTML.replace("river", "canal").encode())
     (folder / "cut.warc").write_bytes(_warc_record(cut[:len(cut) // 2], [("Content-Type", "text/html"),
-                                                                         ("Content-Encoding", "gzip")], "http://cut.example/"))
+                                                                         ("Content-Encoding", "gzip")],
+                                                   "http://cut.example/"))
     return expected
 
 

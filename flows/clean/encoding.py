@@ -1,8 +1,9 @@
 """Bytes to text: byte-order mark, declared charset, detection, repair.
 
 Order matters: a BOM is certain; UTF-16/32 without one is told by where its
-NUL bytes fall; a charset declared by the server or the page is usually right; strict UTF-8 succeeding is strong evidence; only then guess
-with charset-normalizer. The result is NFC-normalised and mojibake (UTF-8 read
+NUL bytes fall; a charset declared by the server or the page is usually
+right; strict UTF-8 succeeding is strong evidence; only then guess with
+charset-normalizer. The result is NFC-normalised and mojibake (UTF-8 read
 as Latin-1/cp1252) is repaired with ftfy when detected.
 """
 from __future__ import annotations

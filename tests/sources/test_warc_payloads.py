@@ -17,7 +17,8 @@ from warcio.warcwriter import WARCWriter
 from flows.settings import Settings
 from flows.sources import error_reason, iter_local_documents
 
-PAGE = b"<html><body><article>" + b"<p>The council approved the bridge on Tuesday.</p>" * 200 + b"</article></body></html>"
+PAGE = (b"<html><body><article>" + b"<p>The council approved the bridge on Tuesday.</p>" * 200
+        + b"</article></body></html>")
 
 
 def chunked(data: bytes, size: int = 700) -> bytes:
@@ -56,7 +57,8 @@ CHUNKED = [("Transfer-Encoding", "chunked")]
     (chunked(GZ)[:len(chunked(GZ)) // 2], GZIP + CHUNKED, "Transfer-Encoding chunked without its last chunk"),
     (chunked(PAGE)[:-5], CHUNKED, "Transfer-Encoding chunked without its last chunk"),
     (chunked(PAGE)[:len(chunked(PAGE)) // 3], CHUNKED, "Transfer-Encoding chunked without its last chunk"),
-], ids=["gzip-half", "gzip-no-trailer", "gzip-corrupt", "gzip-corrupt-later", "chunked-gzip-half", "chunked-no-last", "chunked-third"])
+], ids=["gzip-half", "gzip-no-trailer", "gzip-corrupt", "gzip-corrupt-later", "chunked-gzip-half",
+        "chunked-no-last", "chunked-third"])
 def test_a_payload_cut_short_is_quarantined_and_the_archive_goes_on(tmp_path, payload, extra, detail):
     path = tmp_path / "crawl.warc.gz"
     ids = write(path, [(PAGE, [], None), (payload, extra, None), (gzip.compress(PAGE), GZIP, None)])
