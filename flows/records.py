@@ -82,7 +82,7 @@ class RawDocument:
             except UnicodeEncodeError:  # a file name that is not UTF-8: Python's surrogate escapes
                 self.source = printable_source(self.source)
                 self.raw_id = make_raw_id(self.source, self.content_hash)
-        if self.error:  # it may name the file (a link's target)
+        if self.error and not self.error.isascii():  # it may name the file (a link's target)
             self.error = printable_source(self.error)
 
 

@@ -32,6 +32,7 @@ class Settings:
     workers: int = max(1, min(4, os.cpu_count() or 1))
     batch_size: int = 2000  # documents per batch (one transaction per batch)
     batch_bytes: int = 64 * 1024 * 1024  # ...or fewer, once their content reaches this size
+    unread_batch_size: int = 100_000  # ...but up to this many with the unreadable ones (quarantined at ingest)
     min_words: int = 20
     max_words: int = 50_000
     languages: tuple[str, ...] = ()  # empty: keep every language

@@ -85,6 +85,15 @@ def build_corpus(folder, outside) -> dict[str, str | None]:
     expected["fatal.html"] = "cleaner_crashed"
     (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(2000))
     expected["image.txt"] = "not_binary"
+    # session 11: a .json nested 100,000 deep, UTF-16 text without a BOM, a WARC gzip payload cut short
+    (folder / "deep.json").write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+    expected["deep.json"] = "malformed_json"
+    (folder / "utf16.txt").write_bytes((SEEDS_DIR / sorted(os.listdir(SEEDS_DIR))[4]).read_text().encode("utf-16-le"))
+    expected["utf16.txt"] = None
+    cut = gzip.compress(GOOD_HTML.replace("river", "canal").encode())
+    (folder / "cut.warc").write_bytes(_warc_record(cut[:len(cut) // 2], [("Content-Type", "text/html"),
+                                                                         ("Content-Encoding", "gzip")],
+                                                   "http://cut.example/"))
     return expected
 
 
@@ -164,6 +173,7 @@ def test_hostile_corpus_end_to_end(tmp_path, cli_env, hostile_pages):
             assert got == reason, (name, got, quarantined.get(str(folder / name)))
     warc_record = str(folder / "bomb.warc") + "#<urn:uuid:5f0c7a4e-0000-4000-8000-000000000001>"
     assert outcome(warc_record) == "too_large"  # a record inflating past the limit
+    assert outcome(warc_record.replace("bomb.warc", "cut.warc")) == "bad_content_encoding"  # not part of a page
     for url, reason in urls.items():
         if url.endswith("big-feed.xml"):
             entries = [s for s in articles if s.startswith(f"{base}/big/")]

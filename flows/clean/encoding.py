@@ -1,8 +1,9 @@
 """Bytes to text: byte-order mark, declared charset, detection, repair.
 
-Order matters: a BOM is certain; a charset declared by the server or the page
-is usually right; strict UTF-8 succeeding is strong evidence; only then guess
-with charset-normalizer. The result is NFC-normalised and mojibake (UTF-8 read
+Order matters: a BOM is certain; UTF-16/32 without one is told by where its
+NUL bytes fall; a charset declared by the server or the page is usually
+right; strict UTF-8 succeeding is strong evidence; only then guess with
+charset-normalizer. The result is NFC-normalised and mojibake (UTF-8 read
 as Latin-1/cp1252) is repaired with ftfy when detected.
 """
 from __future__ import annotations
@@ -22,6 +23,50 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", re.I)
 # Typical traces of UTF-8 decoded as cp1252/Latin-1: Ã©, â€™, Ã¼ ...
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac[\u0098\u0099\u009c\u009d\u201c\u201d\u2122\u0153\u00a6\u00a2\u2018\u2019]")
+
+
+# (codec, bytes per unit, the unit's bytes that are NUL in text of the first 256 code points,
+# those NUL in any text of the first 65,536): what UTF-16/32 written without a BOM looks like
+_WIDE = (
+    ("utf-32-le", 4, (1,), (2, 3)),
+    ("utf-32-be", 4, (2,), (0, 1)),
+    ("utf-16-le", 2, (1,), ()),
+    ("utf-16-be", 2, (0,), ()),
+)
+WIDE_SNIFF = 64 * 1024
+
+
+def wide_text_codec(content: bytes) -> str | None:
+    """``utf-16-le``, ``-be`` or ``utf-32-le``, ``-be`` for text saved in one of them without a
+    byte-order mark (Windows tools do), else None. Such text is full of NUL bytes, which made it
+    "binary"; here the NULs must fall on one byte of every unit (the high byte of ASCII and Latin
+    letters, the top two of every UTF-32 character, never the low byte of a UTF-16 one) and the
+    head must decode to printable text. Binary files (PNG, ZIP, random bytes) have NULs anywhere."""
+    head = content[:WIDE_SNIFF]
+    if len(head) < 8 or head.count(0) * 20 < len(head):  # under 5% NUL: no wide text of any script
+        return None
+    for codec, unit, latin, always in _WIDE:
+        size = len(head) - len(head) % unit
+        units = size // unit
+        if any(head[i:size:unit].count(0) < units * 0.95 for i in always):  # 5%: characters past U+FFFF
+            continue
+        if unit == 2:  # NULs on the high side (ASCII, Latin-1: 10% at least), hardly any on the low one
+            nul_high, nul_low = head[latin[0]:size:2].count(0), head[1 - latin[0]:size:2].count(0)
+            if nul_high * 10 < units or nul_low * 20 > units:
+                continue
+        text = head[:size].decode(codec, errors="replace")
+        if _mostly_printable(text):
+            return codec
+    return None
+
+
+def _mostly_printable(text: str) -> bool:
+    """95% printable characters or whitespace, and hardly a replacement character (bytes that are
+    not this encoding) or a NUL (a decoded U+0000)."""
+    if not text:
+        return False
+    printable = sum(1 for c in text if c.isprintable() or c in "\t\n\r\f")
+    return printable >= 0.95 * len(text) and text.count("\ufffd") * 100 <= len(text)
 
 
 class DecodeError(ValueError):
@@ -61,7 +106,10 @@ def decode_bytes(content: bytes, content_type: str | None = None, kind: str = "t
         if content.startswith(bom):
             return _finish(content[len(bom):].decode(enc, errors="replace")), enc
     if b"\x00" in content[:8192]:
-        raise DecodeError("binary content (NUL bytes): not a text or HTML document")
+        wide = wide_text_codec(content)
+        if wide is None:
+            raise DecodeError("binary content (NUL bytes): not a text or HTML document")
+        return _finish(content.decode(wide, errors="replace")), wide
     declared = declared_charset(content, content_type, kind)
     try:
         return _finish(content.decode("utf-8")), "utf-8"

@@ -33,17 +33,24 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def batched_documents(docs: Iterable[RawDocument], size: int, max_bytes: int) -> Iterator[list[RawDocument]]:
-    """Batches of at most ``size`` documents and about ``max_bytes`` of content (HTML
-    pages are large: a count alone would let memory grow with page size)."""
+def batched_documents(docs: Iterable[RawDocument], size: int, max_bytes: int,
+                      unread_size: int = 0) -> Iterator[list[RawDocument]]:
+    """Batches of at most ``size`` documents to clean and about ``max_bytes`` of content (HTML
+    pages are large: a count alone would let memory grow with page size). Documents that could
+    not be read (``error`` set: quarantined at ingest, never cleaned) fill a batch up to
+    ``unread_size`` documents in all: a batch's fixed cost (its tasks, checks and commit, about
+    half a second) made a JSON lines file of a million bad lines take most of an hour."""
     batch: list[RawDocument] = []
-    held = 0
+    held = cleanable = 0
+    most = max(size, unread_size)
     for doc in docs:
         batch.append(doc)
         held += len(doc.content)
-        if len(batch) >= size or held >= max_bytes:
+        if not doc.error:
+            cleanable += 1
+        if cleanable >= size or len(batch) >= most or held >= max_bytes:
             yield batch
-            batch, held = [], 0
+            batch, held, cleanable = [], 0, 0
     if batch:
         yield batch
 
@@ -72,12 +79,13 @@ def prepare_batch(
     counts = summary.counts
     counts["read"] += len(docs)
     unique: dict[str, RawDocument] = {}
+    pending = summary.seen_raw  # the batch before this one, not committed yet: the database cannot say
     for d in docs:
-        if d.raw_id not in summary.seen_raw:
+        if d.raw_id not in pending:
             unique.setdefault(d.raw_id, d)
     known = set() if reprocess else stored_raw_ids(settings, list(unique))
     new = [d for rid, d in unique.items() if rid not in known]
-    summary.seen_raw.update(d.raw_id for d in new)
+    summary.seen_raw = {d.raw_id for d in new}
     counts["already_stored"] += len(docs) - len(new)
     if progress and len(docs) > len(new):
         progress(len(docs) - len(new))
@@ -91,17 +99,17 @@ def prepare_batch(
         raw_outcome = check_raw_task(quote(new), settings, batch_no)
     summary.record(raw_outcome.results)
     prepared.results.extend(raw_outcome.results)
+    rejections, rejected, to_clean = prepared.rejections, raw_outcome.rejected, prepared.to_clean
     for d in new:
         if d.error:  # the source could not be read whole: say so in the source's own words
-            prepared.rejections.append(Rejection(d.raw_id, d.source, "ingest", error_reason(d.error), d.error))
-        elif d.raw_id in raw_outcome.rejected:
-            check, observed = raw_outcome.rejected[d.raw_id]
-            prepared.rejections.append(Rejection(d.raw_id, d.source, "raw", check, observed))
+            rejections.append(Rejection(d.raw_id, d.source, "ingest", error_reason(d.error), d.error))
+        elif d.raw_id in rejected:
+            check, observed = rejected[d.raw_id]
+            rejections.append(Rejection(d.raw_id, d.source, "raw", check, observed))
         else:
-            prepared.to_clean.append(d)
-            continue
-        if progress:
-            progress(1)
+            to_clean.append(d)
+    if progress and rejections:
+        progress(len(rejections))
     return prepared
 
 
@@ -156,8 +164,7 @@ def finish_batch(
         counts["already_stored"] += len(taken)
     counts["articles"] += len(articles)
     counts["quarantined"] += len(rejections)
-    for r in rejections:
-        summary.rejected_by_reason[f"{r.stage}: {r.reason}"] += 1
+    summary.rejected_by_reason.update(f"{r.stage}: {r.reason}" for r in rejections)
     add_numbers(counts, report, prefix="dedup_")
     release_free_memory()  # what the batch freed goes back to the system, not to the next batch's peak
     report = report or {}

@@ -82,7 +82,7 @@ def newsflow_flow(
 
         state = FetchState()
         batches = batched_documents(_documents(settings, sources, summary, state), settings.batch_size,
-                                    settings.batch_bytes)
+                                    settings.batch_bytes, settings.unread_batch_size)
         process_batches(batches, settings, summary.run_id, cleaner, summary, progress.advance)
         if state:  # only now: every batch is committed, so no validator points at an unstored document
             with transaction(settings, migrate=False) as con:

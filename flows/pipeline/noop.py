@@ -42,7 +42,10 @@ def _all_stored(settings: Settings, local: list, counts: Counter) -> bool:
     con = connect(settings, read_only=True)
     size = FIRST_CHUNK
     try:
-        while chunk := list(islice(docs, min(size, settings.batch_size))):
+        # up to a batch; a batch of documents that could not be read is larger (batched_documents),
+        # and a file of a million bad lines asked 500 times, each look-up a scan of raw_articles
+        most = max(settings.batch_size, settings.unread_batch_size)
+        while chunk := list(islice(docs, min(size, most))):
             size *= 2
             ids = list({d.raw_id for d in chunk})
             if len(known_raw_ids(con, ids)) < len(ids):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flows.clean.encoding import header_charset
+from flows.clean.encoding import header_charset, wide_text_codec
 
 SNIFF_BYTES = 64 * 1024  # binary/charset sniffing looks at the head only
 MAX_CONTROL_SHARE = 0.05  # share of C0 control bytes (not \t \n \r \f) that marks binary
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-8, -16 (and -32-LE), -32-BE
 _MAGIC = {  # well-known binary formats, named in the observed value
     b"%PDF": "PDF",
     b"\x89PNG": "PNG image",
@@ -30,7 +30,8 @@ _MAGIC = {  # well-known binary formats, named in the observed value
 def binary_reason(content: bytes) -> str | None:
     """Why the bytes look binary rather than text, or None.
 
-    NUL bytes or many control bytes in the head; UTF-16/32 with a BOM is text.
+    NUL bytes or many control bytes in the head; UTF-16/32 is text, with a BOM or without one
+    (flows.clean.encoding.wide_text_codec).
     """
     head = content[:SNIFF_BYTES]
     if not head or head.startswith(_BOMS):
@@ -39,8 +40,10 @@ def binary_reason(content: bytes) -> str | None:
         if head.startswith(magic):
             return f"binary content ({name})"
     nul = head.count(0)
-    if nul:
+    if nul and not wide_text_codec(head):
         return f"binary content ({nul} NUL bytes in the first {len(head):,} bytes)"
+    if nul:
+        return None  # UTF-16/32 text: its NULs and control-free head say so
     control = len(head) - len(head.translate(None, _CONTROL))
     share = control / len(head)
     if share > MAX_CONTROL_SHARE:
@@ -52,7 +55,7 @@ def decode_problem(content: bytes, declared: str | None = None) -> str | None:
     """None when the head decodes as text: UTF-8, the declared charset, or
     one charset-normalizer finds. Only the head is sniffed, to stay cheap."""
     head = content[:SNIFF_BYTES]
-    if not head:
+    if not head or (b"\x00" in head and wide_text_codec(head)):
         return None
     try:
         head.decode("utf-8")

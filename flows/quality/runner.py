@@ -97,12 +97,17 @@ def _suite_and_batch_definition(suite: Suite, settings: Settings):
     return gx_suite, batch_definition
 
 
-def run_suite(suite: Suite, df: pd.DataFrame, settings: Settings, batch: int | None = None) -> StageOutcome:
-    """Validate ``df`` against ``suite`` in one GX call and say which rows failed."""
+def run_suite(suite: Suite, df: pd.DataFrame, settings: Settings, batch: int | None = None,
+              settled: int = 0) -> StageOutcome:
+    """Validate ``df`` against ``suite`` in one GX call and say which rows failed. ``settled``:
+    rows of the batch left out of ``df`` because their verdict is known already (the caller
+    counts their failures); each check reports them among its rows."""
     outcome = StageOutcome(stage=suite.stage)
     if df.empty:  # nothing to check: no GX call (and no GX import)
+        n = settled
         outcome.results = [
-            CheckResult(suite.stage, c.name, c.severity, True, "no rows", 0, 0, batch) for c in suite.checks
+            CheckResult(suite.stage, c.name, c.severity, True, _passing(n) if n else "no rows", 0, n, batch)
+            for c in suite.checks
         ]
         return outcome
     with _lock:
@@ -118,15 +123,14 @@ def run_suite(suite: Suite, df: pd.DataFrame, settings: Settings, batch: int | N
         )
         by_check = {r.expectation_config.meta.get("check"): r for r in validation.results}
         for spec in suite.checks:
-            _apply(outcome, suite, spec, by_check.get(spec.name), df, settings, batch)
+            _apply(outcome, suite, spec, by_check.get(spec.name), df, settings, batch, len(df) + settled)
         _keep_for_docs(suite, validation, gx_batch, batch)
     return outcome
 
 
 def _apply(outcome: StageOutcome, suite: Suite, spec: CheckSpec, result, df: pd.DataFrame,
-           settings: Settings, batch: int | None) -> None:
-    """Turn one expectation's result into a CheckResult and per-row verdicts."""
-    n = len(df)
+           settings: Settings, batch: int | None, n: int) -> None:
+    """Turn one expectation's result into a CheckResult and per-row verdicts (``n``: the batch's rows)."""
     error = "missing result" if result is None else _exception_message(result.exception_info)
     if error:  # a check that could not run failed; it says nothing about rows
         outcome.results.append(
@@ -151,10 +155,14 @@ def _apply(outcome: StageOutcome, suite: Suite, spec: CheckSpec, result, df: pd.
         parts.append(f"{count} of {n} rows" + (f", e.g. {first}" if first else ""))
     if spec.summarize is not None:
         parts.append(spec.summarize(df))
-    summary = "; ".join(parts) or ("the row passes" if n == 1 else f"all {n} rows pass")
+    summary = "; ".join(parts) or _passing(n)
     outcome.results.append(
         CheckResult(suite.stage, spec.name, spec.severity, bool(result.success), summary[:500], count, n, batch)
     )
+
+
+def _passing(n: int) -> str:
+    return "the row passes" if n == 1 else f"all {n} rows pass"
 
 
 def _failing_rows(df: pd.DataFrame, labels: list, spec: CheckSpec, suite: Suite) -> list[dict]:

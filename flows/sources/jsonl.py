@@ -16,6 +16,8 @@ Bad input never raises: a malformed line, a non-object, an object without
 text or html, an oversized line or a truncated gzip each give one RawDocument
 with ``error`` set, and reading goes on with the next line; any exception on a
 line (a RecursionError for nesting 100,000 deep included) is that line's error.
+A value nested deeper than ``jsondepth.MAX_DEPTH`` is refused wherever it is
+read from (the parser's own limit depends on the caller's stack).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from pathlib import Path
 
 from flows.records import RawDocument
 from flows.settings import Settings
+from flows.sources import jsondepth
 from flows.sources.common import CHUNK, exc_text, open_input, raw_prefix, read_at_most, too_large
 
 HINT_FIELDS = {"title": "title", "published": "published", "date": "published", "author": "author"}
@@ -133,9 +136,16 @@ def _line_document(raw: bytes, source: str, number: int) -> RawDocument:
     parser: RecursionError, a value that cannot be turned into hints) quarantines
     this line only."""
     try:
-        return document_from_object(json.loads(raw), source, raw)
+        return document_from_object(jsondepth.loads(_utf8_or_bytes(raw), raw), source, raw)
     except Exception as exc:  # RecursionError and MemoryError-free surprises alike: one line, not the file
         return RawDocument(source, "text", raw, error=f"malformed JSON on line {number}: {_json_reason(exc)}")
+
+
+def _utf8_or_bytes(raw: bytes) -> str | bytes:
+    """A line that json.loads would read as UTF-8 (it starts ``{`` without a NUL after it: no BOM,
+    no UTF-16/32), decoded as it would; other bytes as they are, for it to sniff. Its sniffing is
+    Python code, a third of the cost of a line ``{}``."""
+    return raw.decode("utf-8", "surrogatepass") if raw[:1] == b"{" and raw[1:2] != b"\x00" else raw
 
 
 def iter_json_file(path: Path, gz: bool, settings: Settings, stats: Counter | None = None) -> Iterator[RawDocument]:
@@ -165,7 +175,7 @@ def iter_json_file(path: Path, gz: bool, settings: Settings, stats: Counter | No
         yield RawDocument(base, "text", b"", error=too_large(cap, cap, "NEWSFLOW_MAX_JSON_BYTES", at_least=True))
         return
     try:
-        value = json.loads(data)
+        value = jsondepth.loads(data, data, items=True)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # several values: it is JSON lines under a .json name
             yield from iter_json_lines(path, gz, settings, stats)
@@ -179,6 +189,7 @@ def iter_json_file(path: Path, gz: bool, settings: Settings, stats: Counter | No
         for index, item in enumerate(value, start=1):
             source = f"{base}#{index}"
             try:
+                jsondepth.check(item)
                 raw = json.dumps(item, ensure_ascii=False).encode("utf-8", "surrogatepass")
             except Exception as exc:  # an item nested too deep to write back
                 yield RawDocument(source, "text", b"", error=f"malformed JSON in item {index}: {_json_reason(exc)}")
@@ -186,15 +197,27 @@ def iter_json_file(path: Path, gz: bool, settings: Settings, stats: Counter | No
             if len(raw) > limit:
                 yield RawDocument(source, "text", b"", error=too_large(len(raw), limit))
                 continue
-            yield document_from_object(item, source, raw)
+            yield _object_document(item, source, raw, f"in item {index}")
         return
     if len(data) > limit:
         yield RawDocument(base, "text", b"", error=too_large(len(data), limit))
         return
-    yield document_from_object(value, base, data)
+    yield _object_document(value, base, data, "")
+
+
+def _object_document(value, source: str, raw: bytes, where: str) -> RawDocument:
+    """``document_from_object``, any failure (a hint that cannot be turned into text) being this
+    document's error, as it is for a JSON line: one item, not the run."""
+    try:
+        return document_from_object(value, source, raw)
+    except Exception as exc:
+        return RawDocument(source, "text", raw, error=f"malformed JSON{' ' + where if where else ''}: "
+                                                      f"{_json_reason(exc)}")
 
 
 def _json_reason(exc: Exception) -> str:
+    if isinstance(exc, jsondepth.TooDeep):
+        return str(exc)
     if isinstance(exc, RecursionError):
         return "nested too deep to parse"
     if isinstance(exc, json.JSONDecodeError):

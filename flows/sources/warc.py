@@ -5,12 +5,14 @@ Each ``response`` record with HTTP status 200 and an HTML content type
 so does each ``resource`` or ``conversion`` record (a page a crawler stored
 without HTTP headers, or text derived from a record) whose WARC Content-Type
 is HTML or plain text (kind html or text; ``content_type`` the WARC header):
-``source`` is ``<absolute path>#<WARC-Record-ID as written>``, ``url`` the
+``source`` is ``<absolute path>#<WARC-Record-ID as written>`` (plus
+``#offset-<n>`` for a page whose ID an earlier page repeated), ``url`` the
 WARC-Target-URI, ``fetched_at`` the WARC-Date, ``content`` the HTTP payload
 (de-chunked, Content-Encoding decoded by warcio), ``content_type`` the HTTP
-header. Every other record (request, warcinfo, metadata, revisit, images,
-redirects, errors) is skipped and counted in ``stats`` under
-``warc_skipped_<reason>``.
+header; a payload cut short (gzip without its end, chunks without the last)
+is an error document (flows/sources/payload.py). Every other record
+(request, warcinfo, metadata, revisit, images, redirects, errors) is skipped
+and counted in ``stats`` under ``warc_skipped_<reason>``.
 
 warcio was chosen over fastwarc because it decodes chunked transfer and
 Content-Encoding itself (fastwarc hands back the encoded bytes); archives are
@@ -41,6 +43,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from flows.records import RawDocument
 from flows.settings import Settings
 from flows.sources.common import CHUNK, exc_text, open_input, open_regular, read_capped, too_large
+from flows.sources.payload import cut_short, open_payload
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 DOCUMENT_RECORDS = ("resource", "conversion")  # records holding a document without HTTP headers
@@ -92,6 +95,7 @@ class _Progress:
     def __init__(self) -> None:
         self.records = 0
         self.good_end = 0  # end of the last whole record: where an unreadable part would start
+        self.page_ids: set[str] = set()  # WARC-Record-IDs of the pages so far, to notice one repeated
 
 
 def iter_warc(path: Path, settings: Settings, stats: Counter | None = None) -> Iterator[RawDocument]:
@@ -161,8 +165,12 @@ def _records(iterator: ArchiveIterator, base: str, limit: int, stats: Counter | 
             return True
         reason = _skip_reason(record)
         doc = None
-        if reason is None and done.records >= skip:
-            doc = _page(record, base, limit, done.good_end)
+        if reason is None:
+            repeated = _repeated_id(record, done.page_ids)
+            if done.records >= skip:
+                doc = _page(record, base, limit, done.good_end, repeated)
+                if repeated:
+                    _count(stats, "warc_repeated_record_ids")
         _drain(record.raw_stream)
         if getattr(record.raw_stream, "limit", 0) > 0:  # the block ended before its Content-Length
             yield _truncated(base, done.good_end, done.records, "the last record ends early")
@@ -191,9 +199,24 @@ def _block_kind(record) -> str | None:
     return None
 
 
-def _page(record, base: str, limit: int, offset: int) -> RawDocument:
+def _repeated_id(record, seen: set[str]) -> bool:
+    """Whether an earlier page of the archive carried this record's WARC-Record-ID (noted here)."""
+    record_id = record.rec_headers.get_header("WARC-Record-ID")
+    if not record_id:
+        return False
+    if record_id in seen:
+        return True
+    seen.add(record_id)
+    return False
+
+
+def _page(record, base: str, limit: int, offset: int, repeated: bool = False) -> RawDocument:
+    """The record as a document. Its source is the archive and the record's ID, which the WARC
+    standard makes unique; a page whose ID an earlier page of the archive carried (a broken writer,
+    archives spliced together) adds its offset, ``#<id>#offset-<n>``: both pages are kept, told
+    apart, and the same archive read again gives the same sources (nothing added)."""
     record_id = record.rec_headers.get_header("WARC-Record-ID") or f"offset-{offset}"  # the ID is mandatory
-    source = f"{base}#{record_id}"
+    source = f"{base}#{record_id}#offset-{offset}" if repeated else f"{base}#{record_id}"
     headers = record.http_headers if record.rec_type == "response" else record.rec_headers
     kind = "html" if record.rec_type == "response" else _block_kind(record)
     encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() \
@@ -205,7 +228,8 @@ def _page(record, base: str, limit: int, offset: int) -> RawDocument:
         content_type=headers.get_header("Content-Type"),
     )
     try:
-        content, total, digest = read_capped(record.content_stream(), limit, inflating=encoded)
+        payload = open_payload(record)
+        content, total, digest = read_capped(payload, limit, inflating=encoded)
     except Exception as exc:  # warcio's decoder for this record failed (its brotli one breaks on brotli 1.2):
         if not encoded:  # this record only; the caller drains its block and the archive goes on
             raise
@@ -214,6 +238,9 @@ def _page(record, base: str, limit: int, offset: int) -> RawDocument:
     kwargs["content_hash"] = digest
     if content is None:
         return RawDocument(source, kind, b"", error=too_large(total, limit, at_least=encoded), **kwargs)
+    cut = cut_short(payload, content)
+    if cut:  # part of a page is no page: quarantined with what was read, as evidence
+        return RawDocument(source, kind, content, error=cut, **kwargs)
     return RawDocument(source, kind, content, **kwargs)
 
 
