@@ -40,6 +40,16 @@ def fetch_deadline(deadline: float) -> Iterator[None]:
         _local.deadline = previous
 
 
+@contextlib.contextmanager
+def fetch_budget(seconds: float) -> Iterator[None]:
+    """``fetch_deadline`` ``seconds`` from now, or the current fetch's deadline if that comes first
+    (a robots.txt read outside any page fetch still gets a total deadline)."""
+    deadline = time.monotonic() + seconds
+    current = getattr(_local, "deadline", None)
+    with fetch_deadline(deadline if current is None else min(current, deadline)):
+        yield
+
+
 def cancel_fetches() -> None:
     """Make every open and future connection of this process fail at once."""
     _cancelled.set()
