@@ -416,6 +416,7 @@ def iter_fetched_documents(
             yield _page_doc(job, outcome)
 
     pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="fetch")
+    finished = False
     try:
         frontier = plan(Job(url) for url in urls)
         while frontier:
@@ -425,9 +426,13 @@ def iter_fetched_documents(
                     stats["fetch_failed" if doc.error else "fetch_ok"] += 1
                     yield doc
             frontier = plan(following)
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        fetcher.close()
+        # Left early (a signal, the consumer stopped): do not wait here for fetches in flight; the run
+        # cancels them (limits.cancel_fetches) after this, and each ends at its own deadline anyway.
+        pool.shutdown(wait=finished, cancel_futures=True)
+        if finished:
+            fetcher.close()
 
 
 def _page_doc(job: Job, fetched: Fetched) -> RawDocument:

@@ -91,3 +91,14 @@ def test_allow_link_local_reaches_the_run_settings():
     args = build_parser().parse_args(["run", "--allow-private", "--allow-link-local", "x"])
     assert args.allow_private and args.allow_link_local
     assert Settings.from_env(allow_link_local=True).allow_link_local
+
+
+def test_leaving_the_fetch_early_does_not_wait_for_fetches_in_flight(hostile_server):
+    """A run stopped by a signal closes the fetch generator; it used to join every fetch thread
+    first, before the run could cancel them (a stuck one held SIGTERM for ever)."""
+    docs = iter_fetched_documents([hostile_server.base + "/page/1", hostile_server.base + "/trickle"],
+                                  LOCAL.with_(fetch_timeout_s=120.0))
+    assert next(docs).error is None
+    started = time.monotonic()
+    docs.close()  # /trickle is still in flight, for up to 120 s
+    assert time.monotonic() - started < 60
