@@ -186,6 +186,7 @@ _REASONS = (
     ("no documents in this file", "no_documents"),
     ("robots.txt disallows", "robots_disallowed"),
     ("sitemap has no entries", "empty_sitemap"),
+    ("sitemap lists more than", "sitemap_truncated"),
     ("malformed sitemap", "bad_sitemap"),
     ("not a sitemap", "bad_sitemap"),
     ("sitemap index nested", "bad_sitemap"),

@@ -350,17 +350,29 @@ def iter_fetched_documents(
     since = sitemaps.since_datetime(settings.since)
     window = max(1, settings.fetch_concurrency)
 
-    def plan(candidates: Iterable[Job]) -> list[Job]:
-        jobs = []
-        for job in candidates:
-            if job.url in requested:
-                continue
-            requested.add(job.url)
-            if job.role != "sitemap" and not settings.refetch and seen(job.url):
-                stats["fetch_skipped_seen"] += 1
-                continue
-            jobs.append(job)
-        return jobs
+    def wanted(job: Job) -> bool:
+        if job.url in requested:
+            return False
+        requested.add(job.url)
+        if job.role != "sitemap" and not settings.refetch and seen(job.url):
+            stats["fetch_skipped_seen"] += 1
+            return False
+        return True
+
+    queue: deque[Iterator[Job]] = deque()  # lists of jobs still to start; the newest first
+
+    def pending() -> Iterator[Job]:
+        """The next jobs, depth first: what a feed or sitemap lists comes before its siblings, and
+        one index child at a time is expanded, so at most MAX_DEPTH sitemaps' entries wait here
+        (level by level, an index of large sitemaps held all their entries at once)."""
+        while queue:
+            job = next(queue[0], None)
+            if job is None:
+                queue.popleft()
+            elif wanted(job):
+                yield job
+                if job.role == "sitemap":
+                    return
 
     def one(job: Job) -> tuple[Job, Fetched | str | None]:
         try:
@@ -379,12 +391,17 @@ def iter_fetched_documents(
             return [], [_error_doc(job, str(exc))]
         stats["sitemaps"] += 1
         stats["sitemap_entries_before_since"] += found.before_since
+        errors = []
+        if found.truncated:
+            errors.append(_error_doc(job, f"sitemap lists more than {sitemaps.MAX_ENTRIES} entries (the protocol's "
+                                          f"limit): only the first {sitemaps.MAX_ENTRIES} are read"))
         if found.is_index:
             if job.depth + 1 >= sitemaps.MAX_DEPTH:
                 return [], [_error_doc(job, f"sitemap index nested deeper than {sitemaps.MAX_DEPTH} levels")]
-            return [Job(e.loc, role="sitemap", depth=job.depth + 1) for e in found.entries], []
+            return [Job(e.loc, role="sitemap", depth=job.depth + 1) for e in found.entries], errors
         stats["sitemap_entries"] += len(found.entries)
-        errors = [] if found.entries or found.before_since else [_error_doc(job, "sitemap has no entries with a loc")]
+        if not (found.entries or found.before_since):
+            errors.append(_error_doc(job, "sitemap has no entries with a loc"))
         return [Job(e.loc, e.hints, role="entry", depth=job.depth + 1) for e in found.entries], errors
 
     def outcomes(job: Job, outcome: Fetched | str | None, following: list[Job]) -> Iterator[RawDocument]:
@@ -418,14 +435,15 @@ def iter_fetched_documents(
     pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="fetch")
     finished = False
     try:
-        frontier = plan(Job(url) for url in urls)
-        while frontier:
-            following: list[Job] = []
-            for job, outcome in _in_order(pool, one, _interleave_by_host(frontier), window):
+        queue.append(iter(_interleave_by_host([Job(url) for url in urls])))
+        while queue:
+            for job, outcome in _in_order(pool, one, pending(), window):
+                following: list[Job] = []
                 for doc in outcomes(job, outcome, following):
                     stats["fetch_failed" if doc.error else "fetch_ok"] += 1
                     yield doc
-            frontier = plan(following)
+                if following:
+                    queue.appendleft(iter(_interleave_by_host(following)))
         finished = True
     finally:
         # Left early (a signal, the consumer stopped): do not wait here for fetches in flight; the run
