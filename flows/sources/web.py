@@ -68,6 +68,7 @@ from flows.sources.robots import RobotsPolicy
 from flows.sources.safety import RefusedURL, check_scheme, check_url, guarded_transport
 
 RETRIES = 2
+HOST_FAILURES = 5  # a host failing this many fetches in a row (timeouts, no connection, 5xx) is not asked again
 BACKOFF_S = 0.5
 MAX_RETRY_AFTER_S = 10.0
 HTML_MIMES = {"text/html", "application/xhtml+xml"}
@@ -77,6 +78,10 @@ REDIRECTS = {301, 302, 303, 307, 308}
 
 class FetchFailed(Exception):
     """A fetch that cannot succeed; the message is the quarantine reason."""
+
+
+class HostDown(FetchFailed):
+    """A failure that says the host is not answering (a timeout, no connection, 5xx after retries)."""
 
 
 class NotModified(FetchFailed):
@@ -141,6 +146,7 @@ class Fetcher:
         self._stats_lock = threading.Lock()
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._hosts_lock = threading.Lock()
+        self._failing: dict[str, tuple[int, str]] = {}  # host -> failures in a row, the last reason
         limits = httpx.Limits(max_connections=settings.fetch_concurrency,
                               max_keepalive_connections=settings.fetch_concurrency)
         self.client = httpx.Client(
@@ -167,7 +173,33 @@ class Fetcher:
             return self._hosts[host]
 
     def fetch(self, url: str) -> Fetched:
-        """Fetch one URL with retries; raises FetchFailed with the reason."""
+        """Fetch one URL with retries; raises FetchFailed with the reason.
+
+        A host that failed HOST_FAILURES fetches in a row is not asked again this run: a feed of
+        thousands of links to a dead host cost 20 s (or three attempts) each, hours in all. Its
+        URLs fail at once, saying why; not in the ledger, the next run tries them again."""
+        host = (urlsplit(url).netloc or "").lower()
+        with self._hosts_lock:
+            failures, last = self._failing.get(host, (0, ""))
+        if failures >= HOST_FAILURES:
+            self.count("fetch_host_failing")
+            raise FetchFailed(f"host failing: {host} failed {failures} fetches in a row (the last: {last}); "
+                              "not asked again in this run")
+        try:
+            fetched = self._fetch_with_retries(url)
+        except HostDown as exc:
+            with self._hosts_lock:
+                self._failing[host] = (self._failing.get(host, (0, ""))[0] + 1, str(exc))
+            raise
+        except FetchFailed:  # the host answered (404, not HTML, too large...): it is up
+            with self._hosts_lock:
+                self._failing.pop(host, None)
+            raise
+        with self._hosts_lock:
+            self._failing.pop(host, None)
+        return fetched
+
+    def _fetch_with_retries(self, url: str) -> Fetched:
         attempt = 0
         while True:
             self.robots.pace(url)  # Crawl-delay: wait for the host's turn before the attempt's deadline starts
@@ -175,7 +207,7 @@ class Fetcher:
                 return self._fetch_once(url)
             except Transient as exc:
                 if attempt >= RETRIES:
-                    raise FetchFailed(f"{exc} (after {attempt + 1} attempts)") from None
+                    raise HostDown(f"{exc} (after {attempt + 1} attempts)") from None
                 delay = BACKOFF_S * 2**attempt
                 if exc.retry_after is not None:
                     delay = max(delay, exc.retry_after)
@@ -239,7 +271,7 @@ class Fetcher:
         except httpx.ConnectTimeout:
             raise Transient(f"connect timed out after {timeout_s:g} s") from None
         except httpx.TimeoutException:
-            raise FetchFailed(f"timed out after {timeout_s:g} s") from None
+            raise HostDown(f"timed out after {timeout_s:g} s") from None
         except httpx.ConnectError as exc:
             if _caused_by_tls(exc):  # a bad certificate does not get better by asking again
                 raise FetchFailed(f"TLS error: {exc}") from None
@@ -284,7 +316,7 @@ class Fetcher:
                         raise TooLarge(total)
                     chunks.append(chunk)
                 if time.monotonic() > deadline:
-                    raise FetchFailed(f"timed out after {self.settings.fetch_timeout_s:g} s")
+                    raise HostDown(f"timed out after {self.settings.fetch_timeout_s:g} s")
         except TooLarge:
             raise FetchFailed(too_large(cap, cap, "NEWSFLOW_FETCH_MAX_BYTES", at_least=True)) from None
         except (UnsupportedEncoding, zlib.error) as exc:

@@ -110,7 +110,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.send(503, b"busy")
             else:
                 self.send(200, PAGE.format(n="flaky").encode())
-        elif path == "/always-503":
+        elif path.split("?", 1)[0] == "/always-503":
             self.send(503, b"busy")
         else:
             self.send(404, b"")

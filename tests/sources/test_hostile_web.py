@@ -102,3 +102,29 @@ def test_leaving_the_fetch_early_does_not_wait_for_fetches_in_flight(hostile_ser
     started = time.monotonic()
     docs.close()  # /trickle is still in flight, for up to 120 s
     assert time.monotonic() - started < 60
+
+
+def test_a_host_that_keeps_failing_is_not_asked_again_in_the_run(http_server):
+    """A feed of thousands of links to a dead host cost a timeout (or three attempts) each: hours.
+    After a few failures in a row the host's other URLs fail at once, saying why."""
+    from collections import Counter
+
+    from flows.sources.web import HOST_FAILURES
+
+    stats = Counter()
+    urls = [http_server.base + f"/always-503?{i}" for i in range(40)]
+    docs = fetch_urls(urls, LOCAL.with_(fetch_per_host=1, fetch_concurrency=1), stats=stats)
+    assert len(docs) == 40 and all(d.error for d in docs)
+    asked = [h for h in http_server.hits if h.startswith("/always-503")]
+    assert len(asked) == HOST_FAILURES * 3  # three attempts each, then no more
+    skipped = [d for d in docs if error_reason(d.error) == "host_failing"]
+    assert len(skipped) == 40 - HOST_FAILURES == stats["fetch_host_failing"]
+    assert skipped[0].error == (f"host failing: {http_server.base[7:]} failed {HOST_FAILURES} fetches in a row "
+                                "(the last: HTTP 503 Service Unavailable (after 3 attempts)); not asked again in this run")
+
+
+def test_an_answer_between_failures_keeps_the_host_open(http_server):
+    urls = [http_server.base + p for i in range(6) for p in (f"/always-503?{i}", f"/page/{i}")]
+    docs = {d.source: d for d in fetch_urls(urls, LOCAL.with_(fetch_per_host=1, fetch_concurrency=1))}
+    assert all(docs[http_server.base + f"/page/{i}"].error is None for i in range(6))
+    assert not any(error_reason(d.error or "") == "host_failing" for d in docs.values())
