@@ -180,6 +180,7 @@ _REASONS = (
     ("could not resolve host", "dns_failed"),
     ("TLS error", "tls_error"),
     ("too many redirects", "too_many_redirects"),
+    ("bad redirect", "bad_redirect"),
     ("host failing", "host_failing"),
     ("not HTML", "not_html"),
     ("too large", "too_large"),

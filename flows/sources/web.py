@@ -53,7 +53,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -111,6 +111,20 @@ class Job:
     hints: dict = field(default_factory=dict)
     role: str = "source"  # source (a page, feed or sitemap) | entry (a page) | sitemap (an index's child)
     depth: int = 0
+
+
+def same_resource(url: str) -> str:
+    """``url`` without what never reaches the server or cannot change the answer: the fragment, the
+    case of scheme and host, a default port. ``/a#one``, ``/a#two`` and ``HTTP://Host:80/a`` were
+    fetched and stored as three documents."""
+    parts = urlsplit(url)
+    scheme, netloc = parts.scheme.lower(), parts.netloc
+    if "@" not in netloc:  # user info keeps its case
+        netloc = netloc.lower()
+        default = {"http": ":80", "https": ":443"}.get(scheme)
+        if default and netloc.endswith(default):
+            netloc = netloc[: -len(default)]
+    return urlunsplit((scheme, netloc, parts.path, parts.query, ""))
 
 
 def _mime(content_type: str | None) -> str:
@@ -255,6 +269,8 @@ class Fetcher:
                     except RefusedURL as exc:
                         raise FetchFailed(f"{exc} (redirected from {url})") from None
                     return target
+                if status in REDIRECTS:
+                    raise FetchFailed(f"bad redirect: HTTP {status} without a Location")
                 if status == 429 or status >= 500:
                     raise Transient(f"HTTP {status} {response.reason_phrase}".strip(), _retry_after(response))
                 if status >= 300 or status in (204, 205, 206):
@@ -277,6 +293,8 @@ class Fetcher:
                 raise FetchFailed(f"TLS error: {exc}") from None
             raise Transient(f"could not connect: {exc}") from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            if str(exc).startswith("Invalid URL in location header"):  # httpx reads Location before we do
+                raise FetchFailed(f"bad redirect: {exc}".rstrip(".")) from None
             raise Transient(f"connection failed: {exc}") from None
         except httpx.DecodingError as exc:
             raise FetchFailed(f"could not decode the response: {exc}") from None
@@ -383,6 +401,7 @@ def iter_fetched_documents(
     window = max(1, settings.fetch_concurrency)
 
     def wanted(job: Job) -> bool:
+        job.url = same_resource(job.url)
         if job.url in requested:
             return False
         requested.add(job.url)

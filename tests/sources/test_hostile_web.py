@@ -128,3 +128,28 @@ def test_an_answer_between_failures_keeps_the_host_open(http_server):
     docs = {d.source: d for d in fetch_urls(urls, LOCAL.with_(fetch_per_host=1, fetch_concurrency=1))}
     assert all(docs[http_server.base + f"/page/{i}"].error is None for i in range(6))
     assert not any(error_reason(d.error or "") == "host_failing" for d in docs.values())
+
+
+def test_a_fragment_or_the_case_of_scheme_and_host_is_the_same_page(http_server):
+    """``/page/1#a``, ``/page/1#b`` and ``HTTP://…:port/page/1`` were three fetches and three stored copies."""
+    base = http_server.base
+    docs = fetch_urls([base + "/page/1#a", base + "/page/1#b", "HTTP" + base[4:] + "/page/1"], LOCAL)
+    assert [(d.source, d.error) for d in docs] == [(base + "/page/1", None)]
+    assert http_server.hits.count("/page/1") == 1
+
+
+def test_a_redirect_without_a_usable_location_is_a_bad_redirect_asked_once():
+    """An unparsable Location was a "connection failed", asked three times."""
+    from route_server import Route, RouteServer
+
+    server = RouteServer()
+    try:
+        server.routes["/bad"] = Route(b"", status=302, headers={"Location": "http://[::1"})
+        server.routes["/none"] = Route(b"", status=302)
+        docs = {d.source.rsplit("/", 1)[1]: d.error for d in fetch_urls([server.base + "/bad", server.base + "/none"],
+                                                                          LOCAL)}
+        assert docs == {"bad": "bad redirect: Invalid URL in location header: Invalid port: ':1'",
+                        "none": "bad redirect: HTTP 302 without a Location"}
+        assert error_reason(docs["bad"]) == "bad_redirect" and server.paths().count("/bad") == 1
+    finally:
+        server.stop()
