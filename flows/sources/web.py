@@ -72,6 +72,8 @@ HOST_FAILURES = 5  # a host failing this many fetches in a row (timeouts, no con
 BACKOFF_S = 0.5
 MAX_RETRY_AFTER_S = 10.0
 HTML_MIMES = {"text/html", "application/xhtml+xml"}
+# Types misconfigured servers give HTML pages: the body is read, and kept if it looks like HTML
+SNIFFED_MIMES = {"application/octet-stream", "binary/octet-stream", "application/unknown", "text/plain"}
 ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.5"
 REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -279,7 +281,7 @@ class Fetcher:
                 mime = _mime(content_type)
                 gz_sitemap = sitemaps.may_be_gzip_sitemap(url, mime)
                 if (mime and mime not in HTML_MIMES and not looks_like_feed(mime, b"") and mime not in XML_MIMES
-                        and not gz_sitemap):
+                        and mime not in SNIFFED_MIMES and not gz_sitemap):
                     raise FetchFailed(f"not HTML: content-type {mime}")
                 body = self._read_body(response, deadline)
                 if status == 200:
@@ -312,9 +314,14 @@ class Fetcher:
         is_sitemap = sitemaps.looks_like_sitemap(body)
         if is_sitemap:
             return Fetched(str(response.url), body, content_type, False, True)
-        is_feed = looks_like_feed(mime, body)
-        if not is_feed and mime not in HTML_MIMES and not (not mime and _looks_like_html(body)):
-            what = f"content-type {mime}" if mime else "no content-type and the body does not look like HTML"
+        looks_html = _looks_like_html(body)
+        # a feed by its root element, or by its type unless the body is an HTML page (a page served as RSS
+        # was "a feed with no entries")
+        is_feed = looks_like_feed("", body) or (looks_like_feed(mime, b"") and not looks_html)
+        if not is_feed and mime not in HTML_MIMES and not looks_html:  # the types let through above, read
+            what = f"content-type {mime}" if mime else "no content-type"
+            if not mime or mime in SNIFFED_MIMES:
+                what += " and the body does not look like HTML"
             raise FetchFailed(f"not HTML: {what}")
         return Fetched(str(response.url), body, content_type, is_feed)
 

@@ -153,3 +153,22 @@ def test_a_redirect_without_a_usable_location_is_a_bad_redirect_asked_once():
         assert error_reason(docs["bad"]) == "bad_redirect" and server.paths().count("/bad") == 1
     finally:
         server.stop()
+
+
+def test_a_page_under_the_wrong_type_is_read_by_what_it_holds():
+    """HTML served as application/octet-stream or text/plain was "not HTML"; an HTML page served as
+    RSS was "a feed with no entries"; a non-HTML body under a sniffed type still is not HTML."""
+    from route_server import Route, RouteServer, page
+
+    server = RouteServer()
+    try:
+        for name, ctype in (("octet", "application/octet-stream"), ("plain", "text/plain; charset=utf-8"),
+                            ("rss", "application/rss+xml")):
+            server.routes[f"/{name}"] = Route(page(name), ctype)
+        server.routes["/zip"] = Route(b"PK\x03\x04" + b"\0" * 100, "application/octet-stream")
+        docs = {d.source.rsplit("/", 1)[1]: d for d in fetch_urls(
+            [server.base + p for p in ("/octet", "/plain", "/rss", "/zip")], LOCAL)}
+        assert all(docs[n].error is None and b"<title>" in docs[n].content for n in ("octet", "plain", "rss"))
+        assert docs["zip"].error == "not HTML: content-type application/octet-stream and the body does not look like HTML"
+    finally:
+        server.stop()
