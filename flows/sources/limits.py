@@ -128,7 +128,9 @@ class _Layer:
             self.started = True
             data = self.d.unconsumed_tail
             if self.d.eof and self.d.unused_data:  # the next gzip member
-                data = self.d.unused_data + data
+                # unused_data already holds unconsumed_tail: adding both doubled the input at every
+                # member (a body of many small members grew without end)
+                data = self.d.unused_data
                 self.d = zlib.decompressobj(self.wbits)
             if out:
                 self.produced += len(out)

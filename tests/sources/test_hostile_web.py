@@ -172,3 +172,19 @@ def test_a_page_under_the_wrong_type_is_read_by_what_it_holds():
         assert docs["zip"].error == "not HTML: content-type application/octet-stream and the body does not look like HTML"
     finally:
         server.stop()
+
+
+
+def test_a_body_of_several_gzip_members_is_inflated_once_each():
+    """At a gzip member's end the rest of the body was fed twice when the member ended with an
+    inflate step (unused_data and the unconsumed tail hold the same bytes): the input doubled at
+    every member, without end (a 2 MB body of such members hung the fetch, memory growing)."""
+    import gzip
+
+    from flows.sources.limits import ContentDecoder
+    from route_server import page
+
+    html = page("members", words=30_000)
+    step = 2 << 16  # members of 128 KB: each ends exactly where a 64 KB inflate step does
+    body = b"".join(gzip.compress(html[i:i + step]) for i in range(0, len(html), step))
+    assert b"".join(ContentDecoder("gzip", 1 << 20).feed(body)) == html  # the cap: a regression fails, not hangs
