@@ -73,7 +73,8 @@ def may_be_gzip_sitemap(url: str, mime: str) -> bool:
 
 
 def gunzip_capped(body: bytes, cap: int) -> bytes:
-    """Decompress a gzip body in steps, stopping as soon as the output passes ``cap``."""
+    """Decompress a gzip body in steps, stopping as soon as the output passes ``cap``. Every member
+    is read (only the first was: a bomb of many members was cut silently, a real sitemap too)."""
     if not body.startswith(b"\x1f\x8b"):
         return body
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -89,8 +90,11 @@ def gunzip_capped(body: bytes, cap: int) -> bytes:
                                    f"(limit {cap}); raise NEWSFLOW_SITEMAP_MAX_BYTES")
             out.append(chunk)
             data = inflater.unconsumed_tail
-            if inflater.eof:
-                break
+            if inflater.eof:  # the next gzip member (``cat a.gz b.gz``), or the end
+                data = inflater.unused_data  # it holds unconsumed_tail too
+                if not data.startswith(b"\x1f\x8b"):
+                    break
+                inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         if not inflater.eof:
             raise SitemapError("truncated gzip: the sitemap ends before its gzip stream does")
     except zlib.error as exc:

@@ -61,3 +61,17 @@ def test_an_index_child_is_expanded_before_the_next_child_is_fetched(server):
     order = [p for p in server.paths() if p != "/robots.txt"]
     for n in (2, 3):
         assert max(order.index(f"/p{n - 2}/{i}") for i in range(3)) < order.index(f"/s{n}.xml")
+
+
+def test_a_gzip_sitemap_of_several_members_is_read_whole_and_capped():
+    """Only the first gzip member was read: ``cat a.gz b.gz`` lost b, and a bomb of 1 MB members
+    (4 GB in all) was cut to 1 MB silently instead of refused."""
+    import gzip
+
+    from flows.sources.sitemaps import SitemapError, gunzip_capped
+
+    one, two = urlset(["https://news.example/a"]), urlset(["https://news.example/b"])
+    assert gunzip_capped(gzip.compress(one) + gzip.compress(two), 1 << 20) == one + two
+    member = gzip.compress(b"\0" * (1 << 20), 9)
+    with pytest.raises(SitemapError, match="too large: sitemap decompresses to more than 52428800 bytes"):
+        gunzip_capped(member * 4096, 50 << 20)
