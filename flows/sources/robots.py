@@ -52,7 +52,10 @@ class HostRules:
 
 
 def host_key(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL: its fetch is refused with the reason (safety.check_url)
+        return ""
     return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
 
 
@@ -92,6 +95,8 @@ class RobotsPolicy:
 
     def _rules(self, url: str) -> HostRules:
         key = host_key(url)
+        if not key:
+            return HostRules(None)
         with self._lock:
             if key in self._hosts:
                 return self._hosts[key]
@@ -140,7 +145,7 @@ class RobotsPolicy:
         try:
             with fetch_budget(self.settings.fetch_timeout_s):  # a trickled robots.txt must not hold the host
                 status, body = self._fetch(url)
-        except (httpx.HTTPError, RefusedURL, OSError, UnsupportedEncoding, zlib.error):
+        except (httpx.HTTPError, RefusedURL, OSError, UnsupportedEncoding, zlib.error, ValueError):
             self.count("robots_unreachable")
             return HostRules(None)
         self.count("robots_fetched")

@@ -118,8 +118,15 @@ def checked_addresses(host: str, port: int, allow_private: bool, allow_link_loca
     return addresses
 
 
+def _split(url: str):
+    try:
+        return urlsplit(url)
+    except ValueError as exc:  # "http://[::1" and the like
+        raise RefusedURL(f"refused: not a valid URL: {url[:200]} ({exc})") from None
+
+
 def check_scheme(url: str) -> None:
-    scheme = urlsplit(url).scheme.lower()
+    scheme = _split(url).scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise RefusedURL(f"refused: only http(s) URLs are fetched, not {scheme or 'a relative URL'}: {url[:200]}")
 
@@ -130,7 +137,7 @@ def check_url(url: str, allow_private: bool, allow_link_local: bool = False) -> 
     Raises RefusedURL (a policy refusal) or OSError (the name does not resolve).
     """
     check_scheme(url)
-    parts = urlsplit(url)
+    parts = _split(url)
     if not parts.hostname:
         raise RefusedURL(f"refused: no host in URL {url[:200]}")
     try:

@@ -198,7 +198,11 @@ def _add_entry(sitemap: Sitemap, item, base_url: str, since: datetime | None) ->
     hints = {k: v for k, v in news.items() if k in ("title", "published")}
     if "language" in news:
         hints["sitemap_language"] = news["language"]
-    sitemap.entries.append(SitemapEntry(urljoin(base_url, loc), when, hints))
+    try:
+        loc = urljoin(base_url, loc)
+    except ValueError:  # not a URL ("http://[::1"): kept as written, refused with the reason when fetched
+        pass
+    sitemap.entries.append(SitemapEntry(loc, when, hints))
 
 
 def since_datetime(value: str | None) -> datetime | None:

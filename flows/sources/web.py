@@ -119,7 +119,10 @@ def same_resource(url: str) -> str:
     """``url`` without what never reaches the server or cannot change the answer: the fragment, the
     case of scheme and host, a default port. ``/a#one``, ``/a#two`` and ``HTTP://Host:80/a`` were
     fetched and stored as three documents."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[::1": refused, with the reason, when it is fetched
+        return url
     scheme, netloc = parts.scheme.lower(), parts.netloc
     if "@" not in netloc:  # user info keeps its case
         netloc = netloc.lower()
@@ -127,6 +130,14 @@ def same_resource(url: str) -> str:
         if default and netloc.endswith(default):
             netloc = netloc[: -len(default)]
     return urlunsplit((scheme, netloc, parts.path, parts.query, ""))
+
+
+def _host(url: str, part: str = "hostname") -> str:
+    """The URL's host (or netloc), lower case; "" for a URL urlsplit refuses (a run-ending ValueError)."""
+    try:
+        return (getattr(urlsplit(url), part) or "").lower()
+    except ValueError:
+        return ""
 
 
 def _mime(content_type: str | None) -> str:
@@ -182,7 +193,7 @@ class Fetcher:
             self.stats[key] += n
 
     def _host_slot(self, url: str) -> threading.BoundedSemaphore:
-        host = (urlsplit(url).hostname or "").lower()
+        host = _host(url)
         with self._hosts_lock:
             if host not in self._hosts:
                 self._hosts[host] = threading.BoundedSemaphore(self.settings.fetch_per_host)
@@ -194,7 +205,7 @@ class Fetcher:
         A host that failed HOST_FAILURES fetches in a row is not asked again this run: a feed of
         thousands of links to a dead host cost 20 s (or three attempts) each, hours in all. Its
         URLs fail at once, saying why; not in the ledger, the next run tries them again."""
-        host = (urlsplit(url).netloc or "").lower()
+        host = _host(url, "netloc")
         with self._hosts_lock:
             failures, last = self._failing.get(host, (0, ""))
         if failures >= HOST_FAILURES:
@@ -363,7 +374,7 @@ def _interleave_by_host(jobs: list[Job]) -> list[Job]:
     """Round-robin over hosts, so a long run of one host does not hold all threads."""
     queues: dict[str, deque[Job]] = defaultdict(deque)
     for job in jobs:
-        queues[(urlsplit(job.url).hostname or "").lower()].append(job)
+        queues[_host(job.url)].append(job)
     ordered: list[Job] = []
     while queues:
         for host in list(queues):

@@ -188,3 +188,24 @@ def test_a_body_of_several_gzip_members_is_inflated_once_each():
     step = 2 << 16  # members of 128 KB: each ends exactly where a 64 KB inflate step does
     body = b"".join(gzip.compress(html[i:i + step]) for i in range(0, len(html), step))
     assert b"".join(ContentDecoder("gzip", 1 << 20).feed(body)) == html  # the cap: a regression fails, not hangs
+
+
+def test_a_url_python_cannot_split_is_refused_alone():
+    """``http://[::1`` (given, or listed by a sitemap) raised ValueError out of the fetcher and
+    failed the whole run."""
+    from route_server import Route, RouteServer, page
+
+    server = RouteServer()
+    try:
+        server.routes["/s.xml"] = Route((
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f'<url><loc>http://[::1/listed</loc></url><url><loc>{server.base}/ok</loc></url></urlset>').encode(),
+            "application/xml")
+        server.routes["/ok"] = Route(page("ok"))
+        docs = {d.source: d.error for d in fetch_urls(["http://[::1", server.base + "/s.xml"], LOCAL)}
+        assert docs == {"http://[::1": "refused: not a valid URL: http://[::1 (Invalid IPv6 URL)",
+                        "http://[::1/listed": "refused: not a valid URL: http://[::1/listed (Invalid IPv6 URL)",
+                        server.base + "/ok": None}
+        assert error_reason(docs["http://[::1"]) == "fetch_refused"
+    finally:
+        server.stop()
