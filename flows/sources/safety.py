@@ -34,6 +34,7 @@ import httpx
 from flows.sources.limits import DeadlineStream, connect_timeout
 
 ALLOWED_SCHEMES = ("http", "https")
+MAX_URL_CHARS = 65_536  # httpx's own limit: longer ones failed as "InvalidURL" (an unreadable_source row)
 _ALLOW_HINT = "pass --allow-private to allow it"
 _LINK_LOCAL_HINT = "pass --allow-link-local to allow it"
 # Cloud instance metadata services (AWS, AWS IPv6, ECS tasks, Alibaba; GCP and Azure use 169.254.169.254 too)
@@ -137,6 +138,8 @@ def check_url(url: str, allow_private: bool, allow_link_local: bool = False) -> 
     Raises RefusedURL (a policy refusal) or OSError (the name does not resolve).
     """
     check_scheme(url)
+    if len(url) > MAX_URL_CHARS:
+        raise RefusedURL(f"refused: URL too long ({len(url)} characters, limit {MAX_URL_CHARS}): {url[:200]}")
     parts = _split(url)
     if not parts.hostname:
         raise RefusedURL(f"refused: no host in URL {url[:200]}")

@@ -209,3 +209,9 @@ def test_a_url_python_cannot_split_is_refused_alone():
         assert error_reason(docs["http://[::1"]) == "fetch_refused"
     finally:
         server.stop()
+
+
+def test_a_url_too_long_for_the_client_is_refused_saying_so():
+    url = "http://127.0.0.1:9/" + "a" * 100_000
+    [doc] = fetch_urls([url], LOCAL)
+    assert doc.error.startswith("refused: URL too long (100019 characters, limit 65536): http://127.0.0.1:9/aaa")
