@@ -40,6 +40,16 @@ def fetch_deadline(deadline: float) -> Iterator[None]:
         _local.deadline = previous
 
 
+@contextlib.contextmanager
+def fetch_budget(seconds: float) -> Iterator[None]:
+    """``fetch_deadline`` ``seconds`` from now, or the current fetch's deadline if that comes first
+    (a robots.txt read outside any page fetch still gets a total deadline)."""
+    deadline = time.monotonic() + seconds
+    current = getattr(_local, "deadline", None)
+    with fetch_deadline(deadline if current is None else min(current, deadline)):
+        yield
+
+
 def cancel_fetches() -> None:
     """Make every open and future connection of this process fail at once."""
     _cancelled.set()
@@ -118,7 +128,9 @@ class _Layer:
             self.started = True
             data = self.d.unconsumed_tail
             if self.d.eof and self.d.unused_data:  # the next gzip member
-                data = self.d.unused_data + data
+                # unused_data already holds unconsumed_tail: adding both doubled the input at every
+                # member (a body of many small members grew without end)
+                data = self.d.unused_data
                 self.d = zlib.decompressobj(self.wbits)
             if out:
                 self.produced += len(out)

@@ -17,7 +17,9 @@ here ``newsflow``, else ``*``).
 - Per RFC 9309: a robots.txt that is missing (4xx) allows everything; one
   answered with 5xx means "do not crawl now": the host's URLs are refused. A
   robots.txt that cannot be reached at all (connection refused, TLS error)
-  allows everything, and the page fetch then reports the real failure.
+  allows everything, and the page fetch then reports the real failure. Its
+  read has a total deadline (``fetch_timeout_s``) and its content encodings
+  are undone with the size cap applied while inflating (flows.sources.limits).
 - ``settings.ignore_robots`` (``--ignore-robots``) skips all of it: for one's
   own sites.
 """
@@ -25,12 +27,14 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 from protego import Protego
 
+from flows.sources.limits import ContentDecoder, TooLarge, UnsupportedEncoding, fetch_budget
 from flows.sources.safety import RefusedURL, check_url
 
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB; the rest is ignored
@@ -48,7 +52,10 @@ class HostRules:
 
 
 def host_key(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL: its fetch is refused with the reason (safety.check_url)
+        return ""
     return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
 
 
@@ -88,6 +95,8 @@ class RobotsPolicy:
 
     def _rules(self, url: str) -> HostRules:
         key = host_key(url)
+        if not key:
+            return HostRules(None)
         with self._lock:
             if key in self._hosts:
                 return self._hosts[key]
@@ -134,8 +143,9 @@ class RobotsPolicy:
     def _load(self, key: str) -> HostRules:
         url = key + "/robots.txt"
         try:
-            status, body = self._fetch(url)
-        except (httpx.HTTPError, RefusedURL, OSError):
+            with fetch_budget(self.settings.fetch_timeout_s):  # a trickled robots.txt must not hold the host
+                status, body = self._fetch(url)
+        except (httpx.HTTPError, RefusedURL, OSError, UnsupportedEncoding, zlib.error, ValueError):
             self.count("robots_unreachable")
             return HostRules(None)
         self.count("robots_fetched")
@@ -152,7 +162,8 @@ class RobotsPolicy:
         return HostRules(parser, min(float(delay), self.settings.robots_max_crawl_delay_s))
 
     def _fetch(self, url: str) -> tuple[int, bytes]:
-        """GET robots.txt, following redirects (each hop checked like any fetch), body capped."""
+        """GET robots.txt, following redirects (each hop checked like any fetch), body capped while
+        it is inflated (httpx's own decoders inflate a stacked ``gzip, gzip`` chunk whole)."""
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             check_url(current, self.settings.allow_private)
@@ -162,11 +173,16 @@ class RobotsPolicy:
                     continue
                 if response.status_code != 200:
                     return response.status_code, b""
+                decoder = ContentDecoder(response.headers.get("content-encoding"), ROBOTS_MAX_BYTES)
                 chunks, total = [], 0
-                for chunk in response.iter_bytes():
-                    chunks.append(chunk)
-                    total += len(chunk)
-                    if total >= ROBOTS_MAX_BYTES:
-                        break
+                try:
+                    for raw in response.iter_raw():
+                        for chunk in decoder.feed(raw):
+                            chunks.append(chunk)
+                            total += len(chunk)
+                            if total >= ROBOTS_MAX_BYTES:
+                                raise TooLarge(total)
+                except TooLarge:
+                    pass  # RFC 9309: the first 500 KiB are enough
                 return 200, b"".join(chunks)[:ROBOTS_MAX_BYTES]
         return 404, b""  # too many redirects: RFC 9309 treats it as unavailable (allow)

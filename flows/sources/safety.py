@@ -34,6 +34,7 @@ import httpx
 from flows.sources.limits import DeadlineStream, connect_timeout
 
 ALLOWED_SCHEMES = ("http", "https")
+MAX_URL_CHARS = 65_536  # httpx's own limit: longer ones failed as "InvalidURL" (an unreadable_source row)
 _ALLOW_HINT = "pass --allow-private to allow it"
 _LINK_LOCAL_HINT = "pass --allow-link-local to allow it"
 # Cloud instance metadata services (AWS, AWS IPv6, ECS tasks, Alibaba; GCP and Azure use 169.254.169.254 too)
@@ -118,8 +119,15 @@ def checked_addresses(host: str, port: int, allow_private: bool, allow_link_loca
     return addresses
 
 
+def _split(url: str):
+    try:
+        return urlsplit(url)
+    except ValueError as exc:  # "http://[::1" and the like
+        raise RefusedURL(f"refused: not a valid URL: {url[:200]} ({exc})") from None
+
+
 def check_scheme(url: str) -> None:
-    scheme = urlsplit(url).scheme.lower()
+    scheme = _split(url).scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise RefusedURL(f"refused: only http(s) URLs are fetched, not {scheme or 'a relative URL'}: {url[:200]}")
 
@@ -130,7 +138,9 @@ def check_url(url: str, allow_private: bool, allow_link_local: bool = False) -> 
     Raises RefusedURL (a policy refusal) or OSError (the name does not resolve).
     """
     check_scheme(url)
-    parts = urlsplit(url)
+    if len(url) > MAX_URL_CHARS:
+        raise RefusedURL(f"refused: URL too long ({len(url)} characters, limit {MAX_URL_CHARS}): {url[:200]}")
+    parts = _split(url)
     if not parts.hostname:
         raise RefusedURL(f"refused: no host in URL {url[:200]}")
     try:

@@ -19,7 +19,8 @@ default, the protocol's own limit for one sitemap).
 
 XML is parsed with lxml, safely: no entity expansion, no network, no DTD
 loading, no huge trees, so a hostile sitemap cannot read files or expand into
-gigabytes.
+gigabytes; it is streamed, and at most ``MAX_ENTRIES`` (50,000, the protocol's
+limit) entries of one sitemap or index are read.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 
 GZIP_MIMES = {"application/gzip", "application/x-gzip", "application/octet-stream", "application/x-gunzip"}
 MAX_DEPTH = 3  # index -> index -> sitemap: deeper nesting is a loop or a mistake
+MAX_ENTRIES = 50_000  # the protocol's limit of URLs in one sitemap, and of sitemaps in one index
 # The root element after the prologue (skipped by feeds.prologue_end, one item at a time: a
 # single pattern with overlapping alternatives backtracked exponentially on a page starting
 # with dozens of processing instructions).
@@ -54,6 +56,7 @@ class Sitemap:
     entries: list[SitemapEntry]
     before_since: int = 0  # entries left out by ``since``
     without_loc: int = 0
+    truncated: bool = False  # more than MAX_ENTRIES listed: the rest is not read
 
 
 def looks_like_sitemap(body: bytes) -> bool:
@@ -70,7 +73,8 @@ def may_be_gzip_sitemap(url: str, mime: str) -> bool:
 
 
 def gunzip_capped(body: bytes, cap: int) -> bytes:
-    """Decompress a gzip body in steps, stopping as soon as the output passes ``cap``."""
+    """Decompress a gzip body in steps, stopping as soon as the output passes ``cap``. Every member
+    is read (only the first was: a bomb of many members was cut silently, a real sitemap too)."""
     if not body.startswith(b"\x1f\x8b"):
         return body
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -86,8 +90,11 @@ def gunzip_capped(body: bytes, cap: int) -> bytes:
                                    f"(limit {cap}); raise NEWSFLOW_SITEMAP_MAX_BYTES")
             out.append(chunk)
             data = inflater.unconsumed_tail
-            if inflater.eof:
-                break
+            if inflater.eof:  # the next gzip member (``cat a.gz b.gz``), or the end
+                data = inflater.unused_data  # it holds unconsumed_tail too
+                if not data.startswith(b"\x1f\x8b"):
+                    break
+                inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         if not inflater.eof:
             raise SitemapError("truncated gzip: the sitemap ends before its gzip stream does")
     except zlib.error as exc:
@@ -139,43 +146,63 @@ def _news(element) -> dict:
     return {}
 
 
-def _parser():
-    from lxml import etree
-
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           remove_comments=True, remove_pis=True, recover=False)
-
-
 def parse_sitemap(body: bytes, base_url: str, since: datetime | None = None) -> Sitemap:
-    """The sitemap's entries (``loc`` resolved against ``base_url``), filtered by ``since``."""
+    """The sitemap's entries (``loc`` resolved against ``base_url``), filtered by ``since``; at most
+    MAX_ENTRIES of them (``truncated`` says more were listed).
+
+    Streamed (iterparse, each item dropped once read): a whole tree of a 50 MB sitemap took a gigabyte."""
+    import io
+
     from lxml import etree
 
+    events = etree.iterparse(io.BytesIO(body), events=("start", "end"), resolve_entities=False, no_network=True,
+                             load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True, recover=False)
+    sitemap: Sitemap | None = None
+    root = None
     try:
-        root = etree.fromstring(body, parser=_parser())
+        for event, element in events:
+            if root is None:
+                root, kind = element, _local(element.tag)
+                if kind not in ("urlset", "sitemapindex"):
+                    raise SitemapError(f"not a sitemap: root element {kind or element.tag!r}")
+                sitemap = Sitemap(kind == "sitemapindex", [])
+                item_tag = "sitemap" if sitemap.is_index else "url"
+                continue
+            if event != "end" or element.getparent() is not root:
+                continue
+            if _local(element.tag) == item_tag:
+                if len(sitemap.entries) >= MAX_ENTRIES:
+                    sitemap.truncated = True
+                    break
+                _add_entry(sitemap, element, base_url, since)
+            element.clear()
+            while element.getprevious() is not None:  # the items already read
+                del root[0]
     except etree.XMLSyntaxError as exc:
         raise SitemapError(f"malformed sitemap XML: {exc}") from None
-    kind = _local(root.tag)
-    if kind not in ("urlset", "sitemapindex"):
-        raise SitemapError(f"not a sitemap: root element {kind or root.tag!r}")
-    is_index = kind == "sitemapindex"
-    sitemap = Sitemap(is_index, [])
-    for item in root:
-        if _local(item.tag) != ("sitemap" if is_index else "url"):
-            continue
-        loc = _child_text(item, "loc")
-        if not loc:
-            sitemap.without_loc += 1
-            continue
-        news = {} if is_index else _news(item)
-        when = parse_date(news.get("published")) or parse_date(_child_text(item, "lastmod"))
-        if since is not None and when is not None and when < since:
-            sitemap.before_since += 1
-            continue
-        hints = {k: v for k, v in news.items() if k in ("title", "published")}
-        if "language" in news:
-            hints["sitemap_language"] = news["language"]
-        sitemap.entries.append(SitemapEntry(urljoin(base_url, loc), when, hints))
+    if sitemap is None:
+        raise SitemapError("malformed sitemap XML: no root element")
     return sitemap
+
+
+def _add_entry(sitemap: Sitemap, item, base_url: str, since: datetime | None) -> None:
+    loc = _child_text(item, "loc")
+    if not loc:
+        sitemap.without_loc += 1
+        return
+    news = {} if sitemap.is_index else _news(item)
+    when = parse_date(news.get("published")) or parse_date(_child_text(item, "lastmod"))
+    if since is not None and when is not None and when < since:
+        sitemap.before_since += 1
+        return
+    hints = {k: v for k, v in news.items() if k in ("title", "published")}
+    if "language" in news:
+        hints["sitemap_language"] = news["language"]
+    try:
+        loc = urljoin(base_url, loc)
+    except ValueError:  # not a URL ("http://[::1"): kept as written, refused with the reason when fetched
+        pass
+    sitemap.entries.append(SitemapEntry(loc, when, hints))
 
 
 def since_datetime(value: str | None) -> datetime | None:

@@ -53,7 +53,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -68,15 +68,22 @@ from flows.sources.robots import RobotsPolicy
 from flows.sources.safety import RefusedURL, check_scheme, check_url, guarded_transport
 
 RETRIES = 2
+HOST_FAILURES = 5  # a host failing this many fetches in a row (timeouts, no connection, 5xx) is not asked again
 BACKOFF_S = 0.5
 MAX_RETRY_AFTER_S = 10.0
 HTML_MIMES = {"text/html", "application/xhtml+xml"}
+# Types misconfigured servers give HTML pages: the body is read, and kept if it looks like HTML
+SNIFFED_MIMES = {"application/octet-stream", "binary/octet-stream", "application/unknown", "text/plain"}
 ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.5"
 REDIRECTS = {301, 302, 303, 307, 308}
 
 
 class FetchFailed(Exception):
     """A fetch that cannot succeed; the message is the quarantine reason."""
+
+
+class HostDown(FetchFailed):
+    """A failure that says the host is not answering (a timeout, no connection, 5xx after retries)."""
 
 
 class NotModified(FetchFailed):
@@ -106,6 +113,31 @@ class Job:
     hints: dict = field(default_factory=dict)
     role: str = "source"  # source (a page, feed or sitemap) | entry (a page) | sitemap (an index's child)
     depth: int = 0
+
+
+def same_resource(url: str) -> str:
+    """``url`` without what never reaches the server or cannot change the answer: the fragment, the
+    case of scheme and host, a default port. ``/a#one``, ``/a#two`` and ``HTTP://Host:80/a`` were
+    fetched and stored as three documents."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[::1": refused, with the reason, when it is fetched
+        return url
+    scheme, netloc = parts.scheme.lower(), parts.netloc
+    if "@" not in netloc:  # user info keeps its case
+        netloc = netloc.lower()
+        default = {"http": ":80", "https": ":443"}.get(scheme)
+        if default and netloc.endswith(default):
+            netloc = netloc[: -len(default)]
+    return urlunsplit((scheme, netloc, parts.path, parts.query, ""))
+
+
+def _host(url: str, part: str = "hostname") -> str:
+    """The URL's host (or netloc), lower case; "" for a URL urlsplit refuses (a run-ending ValueError)."""
+    try:
+        return (getattr(urlsplit(url), part) or "").lower()
+    except ValueError:
+        return ""
 
 
 def _mime(content_type: str | None) -> str:
@@ -141,6 +173,7 @@ class Fetcher:
         self._stats_lock = threading.Lock()
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._hosts_lock = threading.Lock()
+        self._failing: dict[str, tuple[int, str]] = {}  # host -> failures in a row, the last reason
         limits = httpx.Limits(max_connections=settings.fetch_concurrency,
                               max_keepalive_connections=settings.fetch_concurrency)
         self.client = httpx.Client(
@@ -160,14 +193,40 @@ class Fetcher:
             self.stats[key] += n
 
     def _host_slot(self, url: str) -> threading.BoundedSemaphore:
-        host = (urlsplit(url).hostname or "").lower()
+        host = _host(url)
         with self._hosts_lock:
             if host not in self._hosts:
                 self._hosts[host] = threading.BoundedSemaphore(self.settings.fetch_per_host)
             return self._hosts[host]
 
     def fetch(self, url: str) -> Fetched:
-        """Fetch one URL with retries; raises FetchFailed with the reason."""
+        """Fetch one URL with retries; raises FetchFailed with the reason.
+
+        A host that failed HOST_FAILURES fetches in a row is not asked again this run: a feed of
+        thousands of links to a dead host cost 20 s (or three attempts) each, hours in all. Its
+        URLs fail at once, saying why; not in the ledger, the next run tries them again."""
+        host = _host(url, "netloc")
+        with self._hosts_lock:
+            failures, last = self._failing.get(host, (0, ""))
+        if failures >= HOST_FAILURES:
+            self.count("fetch_host_failing")
+            raise FetchFailed(f"host failing: {host} failed {failures} fetches in a row (the last: {last}); "
+                              "not asked again in this run")
+        try:
+            fetched = self._fetch_with_retries(url)
+        except HostDown as exc:
+            with self._hosts_lock:
+                self._failing[host] = (self._failing.get(host, (0, ""))[0] + 1, str(exc))
+            raise
+        except FetchFailed:  # the host answered (404, not HTML, too large...): it is up
+            with self._hosts_lock:
+                self._failing.pop(host, None)
+            raise
+        with self._hosts_lock:
+            self._failing.pop(host, None)
+        return fetched
+
+    def _fetch_with_retries(self, url: str) -> Fetched:
         attempt = 0
         while True:
             self.robots.pace(url)  # Crawl-delay: wait for the host's turn before the attempt's deadline starts
@@ -175,7 +234,7 @@ class Fetcher:
                 return self._fetch_once(url)
             except Transient as exc:
                 if attempt >= RETRIES:
-                    raise FetchFailed(f"{exc} (after {attempt + 1} attempts)") from None
+                    raise HostDown(f"{exc} (after {attempt + 1} attempts)") from None
                 delay = BACKOFF_S * 2**attempt
                 if exc.retry_after is not None:
                     delay = max(delay, exc.retry_after)
@@ -223,6 +282,8 @@ class Fetcher:
                     except RefusedURL as exc:
                         raise FetchFailed(f"{exc} (redirected from {url})") from None
                     return target
+                if status in REDIRECTS:
+                    raise FetchFailed(f"bad redirect: HTTP {status} without a Location")
                 if status == 429 or status >= 500:
                     raise Transient(f"HTTP {status} {response.reason_phrase}".strip(), _retry_after(response))
                 if status >= 300 or status in (204, 205, 206):
@@ -231,7 +292,7 @@ class Fetcher:
                 mime = _mime(content_type)
                 gz_sitemap = sitemaps.may_be_gzip_sitemap(url, mime)
                 if (mime and mime not in HTML_MIMES and not looks_like_feed(mime, b"") and mime not in XML_MIMES
-                        and not gz_sitemap):
+                        and mime not in SNIFFED_MIMES and not gz_sitemap):
                     raise FetchFailed(f"not HTML: content-type {mime}")
                 body = self._read_body(response, deadline)
                 if status == 200:
@@ -239,12 +300,14 @@ class Fetcher:
         except httpx.ConnectTimeout:
             raise Transient(f"connect timed out after {timeout_s:g} s") from None
         except httpx.TimeoutException:
-            raise FetchFailed(f"timed out after {timeout_s:g} s") from None
+            raise HostDown(f"timed out after {timeout_s:g} s") from None
         except httpx.ConnectError as exc:
             if _caused_by_tls(exc):  # a bad certificate does not get better by asking again
                 raise FetchFailed(f"TLS error: {exc}") from None
             raise Transient(f"could not connect: {exc}") from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            if str(exc).startswith("Invalid URL in location header"):  # httpx reads Location before we do
+                raise FetchFailed(f"bad redirect: {exc}".rstrip(".")) from None
             raise Transient(f"connection failed: {exc}") from None
         except httpx.DecodingError as exc:
             raise FetchFailed(f"could not decode the response: {exc}") from None
@@ -262,9 +325,14 @@ class Fetcher:
         is_sitemap = sitemaps.looks_like_sitemap(body)
         if is_sitemap:
             return Fetched(str(response.url), body, content_type, False, True)
-        is_feed = looks_like_feed(mime, body)
-        if not is_feed and mime not in HTML_MIMES and not (not mime and _looks_like_html(body)):
-            what = f"content-type {mime}" if mime else "no content-type and the body does not look like HTML"
+        looks_html = _looks_like_html(body)
+        # a feed by its root element, or by its type unless the body is an HTML page (a page served as RSS
+        # was "a feed with no entries")
+        is_feed = looks_like_feed("", body) or (looks_like_feed(mime, b"") and not looks_html)
+        if not is_feed and mime not in HTML_MIMES and not looks_html:  # the types let through above, read
+            what = f"content-type {mime}" if mime else "no content-type"
+            if not mime or mime in SNIFFED_MIMES:
+                what += " and the body does not look like HTML"
             raise FetchFailed(f"not HTML: {what}")
         return Fetched(str(response.url), body, content_type, is_feed)
 
@@ -284,7 +352,7 @@ class Fetcher:
                         raise TooLarge(total)
                     chunks.append(chunk)
                 if time.monotonic() > deadline:
-                    raise FetchFailed(f"timed out after {self.settings.fetch_timeout_s:g} s")
+                    raise HostDown(f"timed out after {self.settings.fetch_timeout_s:g} s")
         except TooLarge:
             raise FetchFailed(too_large(cap, cap, "NEWSFLOW_FETCH_MAX_BYTES", at_least=True)) from None
         except (UnsupportedEncoding, zlib.error) as exc:
@@ -306,7 +374,7 @@ def _interleave_by_host(jobs: list[Job]) -> list[Job]:
     """Round-robin over hosts, so a long run of one host does not hold all threads."""
     queues: dict[str, deque[Job]] = defaultdict(deque)
     for job in jobs:
-        queues[(urlsplit(job.url).hostname or "").lower()].append(job)
+        queues[_host(job.url)].append(job)
     ordered: list[Job] = []
     while queues:
         for host in list(queues):
@@ -350,17 +418,30 @@ def iter_fetched_documents(
     since = sitemaps.since_datetime(settings.since)
     window = max(1, settings.fetch_concurrency)
 
-    def plan(candidates: Iterable[Job]) -> list[Job]:
-        jobs = []
-        for job in candidates:
-            if job.url in requested:
-                continue
-            requested.add(job.url)
-            if job.role != "sitemap" and not settings.refetch and seen(job.url):
-                stats["fetch_skipped_seen"] += 1
-                continue
-            jobs.append(job)
-        return jobs
+    def wanted(job: Job) -> bool:
+        job.url = same_resource(job.url)
+        if job.url in requested:
+            return False
+        requested.add(job.url)
+        if job.role != "sitemap" and not settings.refetch and seen(job.url):
+            stats["fetch_skipped_seen"] += 1
+            return False
+        return True
+
+    queue: deque[Iterator[Job]] = deque()  # lists of jobs still to start; the newest first
+
+    def pending() -> Iterator[Job]:
+        """The next jobs, depth first: what a feed or sitemap lists comes before its siblings, and
+        one index child at a time is expanded, so at most MAX_DEPTH sitemaps' entries wait here
+        (level by level, an index of large sitemaps held all their entries at once)."""
+        while queue:
+            job = next(queue[0], None)
+            if job is None:
+                queue.popleft()
+            elif wanted(job):
+                yield job
+                if job.role == "sitemap":
+                    return
 
     def one(job: Job) -> tuple[Job, Fetched | str | None]:
         try:
@@ -379,12 +460,17 @@ def iter_fetched_documents(
             return [], [_error_doc(job, str(exc))]
         stats["sitemaps"] += 1
         stats["sitemap_entries_before_since"] += found.before_since
+        errors = []
+        if found.truncated:
+            errors.append(_error_doc(job, f"sitemap lists more than {sitemaps.MAX_ENTRIES} entries (the protocol's "
+                                          f"limit): only the first {sitemaps.MAX_ENTRIES} are read"))
         if found.is_index:
             if job.depth + 1 >= sitemaps.MAX_DEPTH:
                 return [], [_error_doc(job, f"sitemap index nested deeper than {sitemaps.MAX_DEPTH} levels")]
-            return [Job(e.loc, role="sitemap", depth=job.depth + 1) for e in found.entries], []
+            return [Job(e.loc, role="sitemap", depth=job.depth + 1) for e in found.entries], errors
         stats["sitemap_entries"] += len(found.entries)
-        errors = [] if found.entries or found.before_since else [_error_doc(job, "sitemap has no entries with a loc")]
+        if not (found.entries or found.before_since):
+            errors.append(_error_doc(job, "sitemap has no entries with a loc"))
         return [Job(e.loc, e.hints, role="entry", depth=job.depth + 1) for e in found.entries], errors
 
     def outcomes(job: Job, outcome: Fetched | str | None, following: list[Job]) -> Iterator[RawDocument]:
@@ -416,18 +502,24 @@ def iter_fetched_documents(
             yield _page_doc(job, outcome)
 
     pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="fetch")
+    finished = False
     try:
-        frontier = plan(Job(url) for url in urls)
-        while frontier:
-            following: list[Job] = []
-            for job, outcome in _in_order(pool, one, _interleave_by_host(frontier), window):
+        queue.append(iter(_interleave_by_host([Job(url) for url in urls])))
+        while queue:
+            for job, outcome in _in_order(pool, one, pending(), window):
+                following: list[Job] = []
                 for doc in outcomes(job, outcome, following):
                     stats["fetch_failed" if doc.error else "fetch_ok"] += 1
                     yield doc
-            frontier = plan(following)
+                if following:
+                    queue.appendleft(iter(_interleave_by_host(following)))
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        fetcher.close()
+        # Left early (a signal, the consumer stopped): do not wait here for fetches in flight; the run
+        # cancels them (limits.cancel_fetches) after this, and each ends at its own deadline anyway.
+        pool.shutdown(wait=finished, cancel_futures=True)
+        if finished:
+            fetcher.close()
 
 
 def _page_doc(job: Job, fetched: Fetched) -> RawDocument:

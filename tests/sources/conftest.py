@@ -110,7 +110,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.send(503, b"busy")
             else:
                 self.send(200, PAGE.format(n="flaky").encode())
-        elif path == "/always-503":
+        elif path.split("?", 1)[0] == "/always-503":
             self.send(503, b"busy")
         else:
             self.send(404, b"")
@@ -235,3 +235,49 @@ def running_hostile_server(feed_entries: int, page_bytes: int):
 def hostile_server():
     with running_hostile_server(feed_entries=60, page_bytes=1 << 20) as server:
         yield server
+
+
+def single_member_bomb(inflated_mb: int) -> bytes:
+    """One gzip member of ``inflated_mb`` MB of zeros, compressed 1 MB at a time (built in seconds)."""
+    import zlib
+
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+    zeros = b"\0" * (1 << 20)
+    return b"".join(packer.compress(zeros) for _ in range(inflated_mb)) + packer.flush()
+
+
+class RobotsHandler(Handler):
+    """robots.txt as hostile servers write it (``server.robots``); pages as the plain handler."""
+
+    def handle(self):
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            self.close_connection = True
+
+    def respond(self):
+        if self.path != "/robots.txt":
+            return super().respond()
+        self.server.hits.append(self.path)
+        mode = self.server.robots
+        if mode == "trickle":  # a byte every 50 ms, for ever: each read is quick, the whole never ends
+            self.close_connection = True
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+            for _ in range(100_000):
+                self.wfile.write(b"#")
+                self.wfile.flush()
+                time.sleep(0.05)
+        elif mode == "gzip-gzip":  # a few KB on the wire; the inner layer is one member of 1 GB
+            self.send(200, gzip.compress(self.server.bomb), "text/plain", [("Content-Encoding", "gzip, gzip")])
+
+
+@pytest.fixture
+def robots_server():
+    """A server whose robots.txt misbehaves as ``server.robots`` says."""
+    server = TestServer()
+    server.RequestHandlerClass = RobotsHandler
+    server.robots = ""
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
