@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,3 +224,14 @@ def error_reason(error: str) -> str:
         if error.startswith(prefix):
             return reason
     return "unreadable_source"
+
+
+_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*):[^/?#@]*@")
+
+
+def without_password(url: str) -> str:
+    """``url`` with the password of its user info written ``***`` (``https://ann:***@host/``).
+
+    What newsflow stores about a fetch (a document's source and URL, the conditional-GET ledger)
+    is read by everyone who can query the database; the fetch itself uses the URL as given."""
+    return _PASSWORD.sub(r"\1:***@", url, count=1)

@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 
 import pyarrow as pa
 
+from flows.sources.common import without_password
+
 STATE_SCHEMA = pa.schema([
     ("url", pa.string()), ("etag", pa.string()), ("last_modified", pa.string()),
     ("last_status", pa.int32()), ("checked_at", pa.timestamp("us", tz="UTC")),
@@ -37,7 +39,7 @@ class FetchState:
 
     def request_headers(self, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since for a URL fetched before, else nothing."""
-        etag, last_modified = self.known.get(url, (None, None))
+        etag, last_modified = self.known.get(without_password(url), (None, None))
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -51,7 +53,7 @@ class FetchState:
         if status == 200 and not etag and not last_modified:
             return  # nothing to send next time
         with self._lock:
-            self.polled[url] = (etag, last_modified, status, datetime.now(timezone.utc))
+            self.polled[without_password(url)] = (etag, last_modified, status, datetime.now(timezone.utc))
 
     def table(self) -> pa.Table:
         rows = [

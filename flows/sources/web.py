@@ -59,7 +59,7 @@ import httpx
 
 from flows.records import RawDocument
 from flows.settings import Settings
-from flows.sources.common import too_large
+from flows.sources.common import too_large, without_password
 from flows.sources import sitemaps
 from flows.sources.feeds import XML_MIMES, looks_like_feed, parse_feed
 from flows.sources.fetch_state import FetchState
@@ -385,7 +385,7 @@ def _interleave_by_host(jobs: list[Job]) -> list[Job]:
 
 
 def _error_doc(job: Job, reason: str) -> RawDocument:
-    return RawDocument(job.url, "html", b"", hints=dict(job.hints), error=reason,
+    return RawDocument(without_password(job.url), "html", b"", hints=dict(job.hints), error=reason,
                        fetched_at=datetime.now(timezone.utc))
 
 
@@ -423,7 +423,7 @@ def iter_fetched_documents(
         if job.url in requested:
             return False
         requested.add(job.url)
-        if job.role != "sitemap" and not settings.refetch and seen(job.url):
+        if job.role != "sitemap" and not settings.refetch and seen(without_password(job.url)):  # as stored
             stats["fetch_skipped_seen"] += 1
             return False
         return True
@@ -492,7 +492,7 @@ def iter_fetched_documents(
             stats["feed_entries"] += len(entries)
             stats["feed_entries_without_link"] += no_link
             if not entries:
-                yield RawDocument(job.url, "html", outcome.body, url=outcome.final_url,
+                yield RawDocument(without_password(job.url), "html", outcome.body, url=without_password(outcome.final_url),
                                   content_type=outcome.content_type, fetched_at=datetime.now(timezone.utc),
                                   error="feed has no entries with a link")
             following.extend(Job(entry.link, entry.hints, role="entry") for entry in entries)  # links only: small
@@ -523,5 +523,6 @@ def iter_fetched_documents(
 
 
 def _page_doc(job: Job, fetched: Fetched) -> RawDocument:
-    return RawDocument(job.url, "html", fetched.body, url=fetched.final_url, hints=dict(job.hints),
+    return RawDocument(without_password(job.url), "html", fetched.body, url=without_password(fetched.final_url),
+                       hints=dict(job.hints),
                        content_type=fetched.content_type, fetched_at=datetime.now(timezone.utc))

@@ -172,3 +172,24 @@ def test_requests_per_host_are_limited(start_http_server):
     docs = fetch_urls([f"{server.base}/page/{i}" for i in range(12)], LOCAL.with_(fetch_per_host=3))
     assert not any(d.error for d in docs)
     assert server.max_in_flight == 3
+
+
+def test_a_password_in_a_url_is_used_but_not_stored(http_server):
+    """The fetch uses the URL as given; what is stored about it (source, URL, the ledger) says ***."""
+    secret = http_server.base.replace("http://", "http://ann:s3cret@")
+    shown = http_server.base.replace("http://", "http://ann:***@")
+    [page, missing] = fetch_urls([secret + "/page/1", secret + "/missing"], LOCAL)
+    assert page.error is None and b"Article number 1." in page.content
+    assert (page.source, page.url) == (shown + "/page/1", shown + "/page/1")
+    assert missing.error == "HTTP 404 Not Found" and missing.source == shown + "/missing"
+    stats = Counter()
+    assert fetch_urls([secret + "/page/1"], LOCAL, seen={page.source}.__contains__, stats=stats) == []
+    assert stats["fetch_skipped_seen"] == 1
+
+
+def test_without_password():
+    from flows.sources.common import without_password
+
+    assert without_password("https://ann:p%40ss@host.example:8443/a?b=c#d") == "https://ann:***@host.example:8443/a?b=c#d"
+    for url in ("https://ann@host/", "https://host/a:b@c", "http://[::1", "https://host/?next=http://a:b@c"):
+        assert without_password(url) == url
