@@ -82,4 +82,3 @@ def features(title: str | None, text: str, prefix_chars: int = PREFIX_CHARS, nam
         if w > merged.get(k, 0.0):
             merged[k] = w
     return merged, len(names)
-

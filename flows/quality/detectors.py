@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flows.clean.encoding import header_charset, wide_text_codec
+from flows.clean.encoding import BOMS, header_charset, wide_text_codec
 
 SNIFF_BYTES = 64 * 1024  # binary/charset sniffing looks at the head only
 MAX_CONTROL_SHARE = 0.05  # share of C0 control bytes (not \t \n \r \f) that marks binary
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-8, -16 (and -32-LE), -32-BE
+_BOMS = tuple(bom for bom, _ in BOMS)  # the byte-order marks decode_bytes reads: UTF-8, -16, -32
 _MAGIC = {  # well-known binary formats, named in the observed value
     b"%PDF": "PDF",
     b"\x89PNG": "PNG image",
@@ -40,10 +40,8 @@ def binary_reason(content: bytes) -> str | None:
         if head.startswith(magic):
             return f"binary content ({name})"
     nul = head.count(0)
-    if nul and not wide_text_codec(head):
-        return f"binary content ({nul} NUL bytes in the first {len(head):,} bytes)"
-    if nul:
-        return None  # UTF-16/32 text: its NULs and control-free head say so
+    if nul:  # binary, unless UTF-16/32 text without a BOM: its NULs fall on one byte of every unit
+        return None if wide_text_codec(head) else f"binary content ({nul} NUL bytes in the first {len(head):,} bytes)"
     control = len(head) - len(head.translate(None, _CONTROL))
     share = control / len(head)
     if share > MAX_CONTROL_SHARE:

@@ -7,7 +7,7 @@ from flows.quality.frames import clean_frame, dedup_frame, raw_frame, stories_fr
 from flows.quality.model import CheckResult, StageOutcome
 from flows.quality.runlevel import table_exists
 from flows.quality.runner import run_suite
-from flows.quality.suites import CLEAN, DEDUP, RAW, STORIES
+from flows.quality.suites import CLEAN, DEDUP, RAW, READABLE, STORIES
 from flows.records import Article, RawDocument
 from flows.settings import Settings
 
@@ -31,9 +31,6 @@ def check_raw(docs: Sequence[RawDocument], settings: Settings, batch: int | None
                 result.stage, READABLE, result.severity, False,
                 f"{len(unread)} of {len(docs)} rows, e.g. {unread[0].error}"[:500], len(unread), len(docs), batch)
     return outcome
-
-
-READABLE = "readable"  # the raw check a document with a read error fails (flows.quality.suites.RAW)
 
 
 def check_clean(articles: Sequence[Article], settings: Settings, batch: int | None = None) -> StageOutcome:

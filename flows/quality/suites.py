@@ -81,6 +81,9 @@ def _mb(n: int) -> str:
     return f"{n:,} bytes ({n / 1024 / 1024:.1f} MB)"
 
 
+READABLE = "readable"  # the raw check a document with a read error fails (quality/stages.check_raw counts them)
+
+
 RAW = Suite(
     stage="raw",
     name="newsflow_raw",
@@ -88,7 +91,7 @@ RAW = Suite(
     reject_key="raw_id",
     warn_key="raw_id",
     checks=(
-        CheckSpec("readable", ERROR, "read_error", "ExpectColumnValuesToBeNull", _none,
+        CheckSpec(READABLE, ERROR, "read_error", "ExpectColumnValuesToBeNull", _none,
                   _value("read_error"), "The source was read whole (no truncated archive or read error)."),
         CheckSpec("not_empty", ERROR, "nonblank_bytes", "ExpectColumnValuesToBeBetween",
                   lambda s: {"min_value": 1},

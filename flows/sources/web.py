@@ -492,9 +492,7 @@ def iter_fetched_documents(
             stats["feed_entries"] += len(entries)
             stats["feed_entries_without_link"] += no_link
             if not entries:
-                yield RawDocument(without_password(job.url), "html", outcome.body, url=without_password(outcome.final_url),
-                                  content_type=outcome.content_type, fetched_at=datetime.now(timezone.utc),
-                                  error="feed has no entries with a link")
+                yield _page_doc(job, outcome, error="feed has no entries with a link")
             following.extend(Job(entry.link, entry.hints, role="entry") for entry in entries)  # links only: small
         elif outcome.is_feed:
             yield _error_doc(job, "a feed linked from a feed is not followed")
@@ -522,7 +520,7 @@ def iter_fetched_documents(
             fetcher.close()
 
 
-def _page_doc(job: Job, fetched: Fetched) -> RawDocument:
+def _page_doc(job: Job, fetched: Fetched, error: str | None = None) -> RawDocument:
     return RawDocument(without_password(job.url), "html", fetched.body, url=without_password(fetched.final_url),
-                       hints=dict(job.hints),
-                       content_type=fetched.content_type, fetched_at=datetime.now(timezone.utc))
+                       hints=dict(job.hints), content_type=fetched.content_type,
+                       fetched_at=datetime.now(timezone.utc), error=error)
