@@ -321,8 +321,12 @@ def _start_run(args: argparse.Namespace):
     flow = flow_for(settings)  # Prefect and the flow's modules, imported while the API boots
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
     _prepare_while_server_starts(settings, server)
+    from .pipeline.parameters import masked, masked_settings
+
+    # the flow gets the sources and settings as given; Prefect's record of the run, their passwords as ***
     return settings, server, lambda: flow(
-        sources=sources, settings=settings, wait_for_lock=args.wait, show_progress=show_progress,
+        sources=[masked(s) for s in sources], settings=masked_settings(settings), wait_for_lock=args.wait,
+        show_progress=show_progress,
     )
 
 
@@ -415,8 +419,11 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     _prepare_while_server_starts(settings, server)
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
     with server.flow_settings():
-        return _run_flow(lambda: reprocess_flow(since=since, settings=settings, wait_for_lock=args.wait,
-                                                show_progress=show_progress), settings, args.json)
+        from .pipeline.parameters import masked_settings
+
+        return _run_flow(lambda: reprocess_flow(since=since, settings=masked_settings(settings),
+                                                wait_for_lock=args.wait, show_progress=show_progress),
+                         settings, args.json)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from ..settings import SAMPLES_DIR, Settings
 from ..storage import transaction
 from ..storage.raw import load_raw_documents, reset_for_reprocess
 from .batches import batched, batched_documents, process_batches
+from .parameters import revealed, revealed_settings
 from .run import RunSummary, execute_run
 from .stages import add_numbers, fetch
 from .tasks import rebuild_dedup_task
@@ -28,7 +29,7 @@ FLOW_NAME = "newsflow"
 def run_settings(settings: Settings | None = None, **params) -> Settings:
     """The run's settings: the caller's, or built from the flow's parameters (None: not given)."""
     if settings is not None:
-        return settings
+        return revealed_settings(settings)  # passwords the command masked for Prefect's record (parameters.py)
     languages = params.pop("languages", None)
     return Settings.from_env(languages=tuple(languages) if languages else None,
                              **{k: (v or None) for k, v in params.items()})
@@ -75,7 +76,7 @@ def newsflow_flow(
                             refetch=refetch, workers=workers, batch_size=batch_size, dask_address=dask_address,
                             storage=storage, ignore_robots=ignore_robots, since=since,
                             allow_link_local=allow_link_local)
-    sources = [str(s) for s in (sources or [SAMPLES_DIR])]
+    sources = [str(revealed(s)) for s in (sources or [SAMPLES_DIR])]  # Masked: see pipeline/parameters.py
 
     def work(summary: RunSummary, cleaner, progress) -> None:
         from ..sources.fetch_state import FetchState, save

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import duckdb
 
+from ..sources.common import without_password
 from ..version import code_version
 from .sqlfiles import query
 
@@ -11,7 +12,8 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, sources: l
     """Mark runs left 'running' by a dead process as crashed, then record this one."""
     query(con, "queries/runs/mark_crashed", params={"run_id": run_id})
     query(con, "queries/runs/start", params={
-        "run_id": run_id, "sources": sources, "code_version": code_version(), "kind": kind, "since": since,
+        "run_id": run_id, "sources": [without_password(s) for s in sources], "code_version": code_version(),
+        "kind": kind, "since": since,
     })
 
 
