@@ -48,6 +48,7 @@ class Settings:
     user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow; news ingestion pipeline)"
     ignore_robots: bool = False  # --ignore-robots: for one's own sites only
     robots_max_crawl_delay_s: float = 60.0  # a longer Crawl-delay is shortened to this
+    robots_max_host_wait_s: float = 900.0  # a URL whose host's next Crawl-delay slot is further away waits for the next run
     since: str = ""  # --since DATE: sitemap entries dated before it are not fetched
     sitemap_max_bytes: int = 50 * 1024 * 1024  # one sitemap, decompressed (the protocol's limit)
     # Dedup

@@ -183,6 +183,7 @@ _REASONS = (
     ("too many redirects", "too_many_redirects"),
     ("bad redirect", "bad_redirect"),
     ("host failing", "host_failing"),
+    ("crawl delay:", "crawl_delay_deferred"),
     ("not HTML", "not_html"),
     ("too large", "too_large"),
     ("feed has no entries", "empty_feed"),

@@ -64,7 +64,7 @@ from flows.sources import sitemaps
 from flows.sources.feeds import XML_MIMES, looks_like_feed, parse_feed
 from flows.sources.fetch_state import FetchState
 from flows.sources.limits import ACCEPT_ENCODING, ContentDecoder, TooLarge, UnsupportedEncoding, fetch_deadline
-from flows.sources.robots import RobotsPolicy
+from flows.sources.robots import CrawlDelayDeferred, RobotsPolicy
 from flows.sources.safety import RefusedURL, check_scheme, check_url, guarded_transport
 
 RETRIES = 2
@@ -229,7 +229,10 @@ class Fetcher:
     def _fetch_with_retries(self, url: str) -> Fetched:
         attempt = 0
         while True:
-            self.robots.pace(url)  # Crawl-delay: wait for the host's turn before the attempt's deadline starts
+            try:  # Crawl-delay: wait for the host's turn before the attempt's deadline starts
+                self.robots.pace(url)
+            except CrawlDelayDeferred as exc:
+                raise FetchFailed(str(exc)) from None
             try:
                 return self._fetch_once(url)
             except Transient as exc:

@@ -94,6 +94,30 @@ def test_crawl_delay_spaces_requests_to_the_host(server):
     assert stats["robots_crawl_delay_waits"] == 3
 
 
+def test_urls_whose_crawl_delay_slot_is_too_far_away_wait_for_the_next_run(server):
+    """A feed of 1,000 links to a host asking 60 s between requests held one run 16 hours. A URL
+    whose slot is more than robots_max_host_wait_s away is not fetched: it becomes an error
+    document (retried by the next run: failures are not in the fetch ledger), and no slot is taken."""
+    server.routes["/robots.txt"] = Route(b"User-agent: *\nCrawl-delay: 1000\n", "text/plain")
+    urls = []
+    for i in range(3):
+        server.routes[f"/page/{i}"] = Route(page(str(i)))
+        urls.append(f"{server.base}/page/{i}")
+    stats = Counter()
+    settings = LOCAL.with_(fetch_per_host=1, fetch_concurrency=1, robots_max_crawl_delay_s=1000.0,
+                           robots_max_host_wait_s=60.0)
+    docs = by_source(fetch_urls(urls, settings, stats=stats))
+    assert set(docs) == set(urls)  # every URL has its document
+    assert docs[urls[0]].error is None  # the first slot is now; the next is 1,000 s away
+    for url in urls[1:]:
+        assert error_reason(docs[url].error) == "crawl_delay_deferred"
+        assert docs[url].error == (f"crawl delay: {server.base} asks 1000 s between requests, and its next free "
+                                   "slot is more than 60 s away (NEWSFLOW_ROBOTS_MAX_HOST_WAIT_S); the next run "
+                                   "fetches it")
+    assert stats["robots_crawl_delay_deferred"] == 2
+    assert server.paths() == ["/robots.txt", "/page/0"]
+
+
 def test_ignore_robots_fetches_everything_without_reading_it(server):
     server.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /\nCrawl-delay: 30\n", "text/plain")
     server.routes["/page/a"] = Route(page("a"))
