@@ -193,6 +193,7 @@ def needs_workers(docs: list[RawDocument], workers: int) -> bool:
 
 def warm_worker() -> None:
     """Import the extractors and load the language model in a fresh worker process."""
+    from ..dedup import signatures  # noqa: F401  (the workers sign cleaned batches: numpy, Arrow and rensa shared)
     from ..quality import detectors  # noqa: F401  (Article.signals, found beside the cleaning)
     from . import html, text  # noqa: F401
     from .metadata import detect_language

@@ -27,6 +27,18 @@ ROWS_PER_BAND = 3  # r=3 over 128 perms: 42 bands; Jaccard 0.5 becomes a candida
 ANCHOR_MOD = 8  # one shingle in 8 (by hash) is an anchor: the inverted index that finds shared passages
 
 
+def string_array(values: list[str]) -> pa.Array:
+    """An Arrow string array made from its two buffers. ``pa.array`` (of a list or a numpy array)
+    first asks whether it was given a pandas object, which imports pandas: 50 MB in each cleaning
+    worker, which never uses it otherwise (``take`` builds its positions from a buffer too)."""
+    data = [v.encode() for v in values]
+    offsets = np.zeros(len(data) + 1, np.int64)
+    np.cumsum(np.fromiter(map(len, data), np.int64, len(data)), out=offsets[1:])
+    if offsets[-1] >= 2**31:  # beyond a string array's 32-bit offsets: Arrow makes chunks itself
+        return pa.array(values, pa.string())
+    return pa.StringArray.from_buffers(len(data), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(data)))
+
+
 class StoryFeatures:
     """The features of a batch of articles, columnar: every article's terms one after another in
     one Arrow string array (``offsets`` slice it per article), their weights, and each article's
@@ -46,7 +58,7 @@ class StoryFeatures:
         offsets = np.zeros(len(pairs) + 1, np.int64)
         np.cumsum(lens, out=offsets[1:])
         n = int(offsets[-1])
-        terms = pa.array(list(chain.from_iterable(f for f, _ in pairs)), pa.string())
+        terms = string_array(list(chain.from_iterable(f for f, _ in pairs)))
         weights = np.fromiter(chain.from_iterable(f.values() for f, _ in pairs), np.float64, n)
         return cls(terms, weights, offsets, np.fromiter((k for _, k in pairs), np.int64, len(pairs)))
 
@@ -63,7 +75,8 @@ class StoryFeatures:
         """The features of articles ``rows`` (indices, repeats allowed), in that order."""
         rows = np.asarray(rows, dtype=np.int64)
         idx, offsets = _gather(self.offsets, rows)
-        return StoryFeatures(self.terms.take(pa.array(idx, pa.int64())), self.weights[idx], offsets,
+        positions = pa.Array.from_buffers(pa.int64(), len(idx), [None, pa.py_buffer(idx.astype(np.int64))])
+        return StoryFeatures(self.terms.take(positions), self.weights[idx], offsets,
                              self.names[rows])
 
     def __len__(self) -> int:

@@ -83,3 +83,35 @@ def test_a_batch_that_lost_articles_keeps_the_workers_signatures(tmp_path):
     extra = _articles([2], ["New"])[0]
     extra.article_id = "new"
     _same(_signatures_of([arts[0], extra], whole, settings), compute_signatures([arts[0], extra], settings))
+
+
+def test_signing_in_a_worker_does_not_import_pandas():
+    """A cleaning worker signs with numpy, Arrow and rensa; ``pa.array`` would import pandas (50 MB a
+    worker) to ask whether it was given a pandas object, so the story features are built from buffers."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from flows.clean import warm_worker, _worker_task\n"
+            "from flows.settings import Settings\n"
+            "from tests.dedup.test_worker_signatures import _articles\n"
+            "warm_worker()\n"
+            "arts = _articles([0, 1, 0, 2, 3], ['T', None, 'T', 'Rome', 'Ёлки'])\n"
+            "signed = _worker_task(arts, Settings(db_path='unused.duckdb'))\n"
+            "assert len(signed) == 5 and signed.story_feats.take([4, 0, 0]).to_pairs()[1:] == "
+            "[signed.story_feats[0]] * 2\n"
+            "print('pandas' in sys.modules)\n")
+    from tests_support import ROOT
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "False"
+
+
+def test_string_array_equals_arrows_own():
+    import pyarrow as pa
+
+    from flows.dedup.signatures import string_array
+
+    for values in ([], [""], ["a", "", "ёлки", "東京", "x" * 1000]):
+        assert string_array(values).equals(pa.array(values, pa.string()))
