@@ -86,6 +86,18 @@ class RawDocument:
             self.error = printable_source(self.error)
 
 
+def valid_unicode(text: str) -> str:
+    """``text`` with its lone surrogates (a JSON ``"\\ud800"`` escape parses to one) written U+FFFD:
+    UTF-8, and so DuckDB, Arrow and pandas, cannot hold them (one in a title failed the whole run)."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def printable_source(source: str) -> str:
     """A source whose file name is not UTF-8 (``bad\\udcffname.txt`` from os.fsdecode), as valid
     text with the stray bytes written ``\\xff``: DuckDB and the raw id need UTF-8, and the same

@@ -14,7 +14,7 @@ import threading
 import time
 from functools import partial
 
-from ..records import Article, Extracted, RawDocument, Rejection
+from ..records import Article, Extracted, RawDocument, Rejection, valid_unicode
 from ..settings import Settings
 from .encoding import DecodeError, decode_bytes
 from .hints import fill_from_hints
@@ -100,16 +100,21 @@ def clean_document(doc: RawDocument, settings: Settings) -> Article | Rejection:
         article_id=doc.raw_id,
         raw_id=doc.raw_id,
         source=doc.source,
-        url=doc.url or found.url or hints.get("url") or None,
-        title=" ".join(title.split()) if title else None,
-        author=author,
+        url=_valid(doc.url or found.url or hints.get("url") or None),
+        title=_valid(" ".join(title.split()) if title else None),
+        author=_valid(author),
         published_date=published,
         language=language,
         text=body,
         word_count=count_words(body),
-        site_name=found.site_name,
+        site_name=_valid(found.site_name),
         extractor=extractor,
     )
+
+
+def _valid(value: str | None) -> str | None:
+    """A field as DuckDB can store it: lone surrogates (from a JSON escape, a feed) written U+FFFD."""
+    return valid_unicode(value) if isinstance(value, str) else value
 
 
 def _clean_or_reject(doc: RawDocument, settings: Settings) -> Article | Rejection:

@@ -1,0 +1,59 @@
+"""Hostile content inside readable documents (session 12): what a JSON field, a page or a dump holds
+that passes ingest and then hurt cleaning, the checks, dedup or stories. Each test asserts on
+bounded work (counts, sizes), never on the machine's speed."""
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from flows.clean import clean_document
+from flows.quality.frames import clean_frame
+from flows.records import Article, RawDocument, valid_unicode
+from flows.settings import Settings
+from flows.sources.jsonl import document_from_object
+
+PROSE = "The minister said on Tuesday that the talks on the border would continue next week in Geneva. " * 8
+SETTINGS = Settings()
+
+
+# --------------------------------------------------------------------------- lone surrogates, odd JSON fields
+
+def test_valid_unicode_writes_lone_surrogates_as_replacement_characters():
+    assert valid_unicode("plain") == "plain"
+    assert valid_unicode("café 😀") == "café 😀"
+    assert valid_unicode("a\ud800b\udfffc") == "a\ufffdb\ufffdc"
+    valid_unicode("x\ud800").encode("utf-8")  # UTF-8 (DuckDB, Arrow) can hold it now
+
+
+def test_json_fields_with_lone_surrogates_become_valid_text():
+    obj = {"text": PROSE + " caf\u00e9 \ud800", "title": "Talks \ud800", "author": "Ann \udfff Bee",
+           "url": "https://news.example/\ud800", "published": "2024-05-01\ud800"}
+    doc = document_from_object(obj, "/in/a.jsonl#1", b"{}")
+    assert doc.error is None
+    assert doc.hints["title"] == "Talks \ufffd" and doc.hints["author"] == "Ann \ufffd Bee"
+    assert doc.url == "https://news.example/\ufffd"
+    # the text is valid UTF-8, so it is read as such (it went to charset detection: "cafÃ©" and worse)
+    assert doc.content.decode("utf-8").endswith("café \ufffd")
+    article = clean_document(doc, SETTINGS)
+    assert isinstance(article, Article) and "café" in article.text
+    for value in (article.title, article.author, article.url, article.text):
+        value.encode("utf-8")
+    clean_frame([article])  # the clean checks' frame: a surrogate here failed the whole run
+
+
+def test_fields_given_with_surrogates_by_any_source_are_stored_valid():
+    doc = RawDocument("/in/x", "text", PROSE.encode(), url="https://a.example/\ud800",
+                      hints={"title": "t\ud800", "author": "Ann \udfff Bee"})
+    article = clean_document(doc, SETTINGS)
+    assert (article.title, article.author, article.url) == ("t\ufffd", "Ann \ufffd Bee", "https://a.example/\ufffd")
+
+
+@pytest.mark.parametrize("value", [5, 1.5, True, 10**10])
+def test_a_title_or_author_that_is_no_string_does_not_lose_the_article(value):
+    html = f"<html><body><article><p>{PROSE}</p></article></body></html>"
+    doc = document_from_object({"html": html, "title": value, "author": value}, "/in/a.jsonl#1", b"{}")
+    article = clean_document(doc, SETTINGS)
+    assert isinstance(article, Article), article  # was cleaner_error: AttributeError: 'int' object has no 'split'
+    assert article.title is None and article.author is None
