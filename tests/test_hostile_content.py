@@ -57,3 +57,29 @@ def test_a_title_or_author_that_is_no_string_does_not_lose_the_article(value):
     article = clean_document(doc, SETTINGS)
     assert isinstance(article, Article), article  # was cleaner_error: AttributeError: 'int' object has no 'split'
     assert article.title is None and article.author is None
+
+
+# --------------------------------------------------------------------------- JSON-LD nested deep
+
+def _page(head: str) -> str:
+    return (f"<html><head><title>Talks to continue</title>{head}</head><body><article><h1>Talks to continue</h1>"
+            + f"<p>{PROSE}</p>" * 3 + "</article></body></html>")
+
+
+@pytest.mark.parametrize("ld", [
+    "[" * 100_000 + "]" * 100_000,  # json.loads raised RecursionError: the whole extraction failed
+    '{"@type": "NewsArticle", "author": ' + "[" * 400 + '"Ann Bee"' + "]" * 400 + "}",  # _ld_name recursed
+])
+def test_deep_json_ld_does_not_lose_the_article(ld):
+    from flows.clean.html import extract_html
+
+    found = extract_html(_page(f'<script type="application/ld+json">{ld}</script>'))
+    assert "The minister said" in found.text, found.notes
+    assert found.title == "Talks to continue"
+
+
+def test_json_ld_author_lists_are_read_in_order():
+    from flows.clean.metadata import _ld_name
+
+    assert _ld_name([{"name": "Ann Bee"}, ["Cy Dee", [{"name": "Ed Fay"}]], "", {"name": 5}]) == "Ann Bee, Cy Dee, Ed Fay"
+    assert _ld_name({"name": "Ann"}) == "Ann" and _ld_name("") is None and _ld_name(5) is None
