@@ -83,3 +83,47 @@ def test_json_ld_author_lists_are_read_in_order():
 
     assert _ld_name([{"name": "Ann Bee"}, ["Cy Dee", [{"name": "Ed Fay"}]], "", {"name": 5}]) == "Ann Bee, Cy Dee, Ed Fay"
     assert _ld_name({"name": "Ann"}) == "Ann" and _ld_name("") is None and _ld_name(5) is None
+
+
+# --------------------------------------------------------------------------- text dumps: quadratic passes
+
+class _CountingStr(str):
+    """A line's text that counts how often another line is looked for in it."""
+    tests = 0
+
+    def __contains__(self, other):
+        _CountingStr.tests += 1
+        return super().__contains__(other)
+
+
+def test_title_search_compares_a_bounded_number_of_lines():
+    """20,000 headline-like lines before the first sentence: each was looked for in every other
+    (400 million substring tests, 64 s for 0.5 MB); now only the first MAX_TITLE_CANDIDATES are."""
+    from flows.clean.text.passes import MAX_TITLE_CANDIDATES, _pick_title
+    from flows.clean.text.lines import _Line
+
+    n = 5_000
+    lines = [_Line(_CountingStr(f"Headline number {i} Here"), "body", 4) for i in range(n)]
+    lines.append(_Line(_CountingStr(PROSE.strip()), "body", len(PROSE.split())))
+    _CountingStr.tests = 0
+    assert _pick_title(lines, None) == "Headline number 0 Here"
+    assert _CountingStr.tests <= MAX_TITLE_CANDIDATES * (n + 1)
+
+
+def test_title_the_header_repeats_is_still_found():
+    from flows.clean.text import clean_text_dump
+
+    dump = ("Home > World\nSite News\nTalks to continue in Geneva next week\n"
+            "World | Talks to continue in Geneva next week | Site News\n" + PROSE)
+    assert clean_text_dump(dump).title == "Talks to continue in Geneva next week"
+
+
+def test_a_run_of_datelines_joins_the_paragraph_after_it():
+    """Each dateline was added to the text so far (a run of 80,000 took 13 s for 1.2 MB: quadratic)."""
+    from flows.clean.text import clean_text_dump
+
+    found = clean_text_dump("WASHINGTON —\n" * 3 + PROSE + "\n\n" + "LONDON —\n" * 2000 + "Second paragraph here.")
+    paragraphs = found.text.split("\n\n")
+    assert paragraphs[0].startswith("WASHINGTON — WASHINGTON — WASHINGTON — The minister said")
+    assert paragraphs[1] == "LONDON — " * 2000 + "Second paragraph here."
+

@@ -63,13 +63,13 @@ def clean_text_dump(text: str, hints: dict | None = None) -> Extracted:
 
     body = _trim_tail([x for x in lines if x.kind in ("body", "dateline")])
     paragraphs: list[str] = []
-    pending = ""
+    pending: list[str] = []  # datelines waiting for their paragraph (joined once: a run of them was quadratic)
     for x in body:
         if x.kind == "dateline":
-            pending = (pending + " " + x.text).strip()
+            pending.append(x.text)
             continue
-        paragraphs.append(f"{pending} {x.text}" if pending else x.text)
-        pending = ""
+        paragraphs.append(" ".join([*pending, x.text]))
+        pending = []
 
     for x in lines:
         if x.kind not in ("body", "dateline", "title"):
