@@ -127,3 +127,53 @@ def test_a_run_of_datelines_joins_the_paragraph_after_it():
     assert paragraphs[0].startswith("WASHINGTON — WASHINGTON — WASHINGTON — The minister said")
     assert paragraphs[1] == "LONDON — " * 2000 + "Second paragraph here."
 
+
+# --------------------------------------------------------------------------- HTML: link texts sharing a first word
+
+def _naive_longest_link_share(text, anchors):
+    from flows.clean.html import _TOKEN
+
+    best = 0
+    for word in set(_TOKEN.findall(text)):
+        for anchor in anchors.get(word, ()):
+            if len(anchor) > best and anchor in text:
+                best = len(anchor)
+    return min(1.0, best / len(text))
+
+
+def _anchors(texts):
+    from lxml import html as lxml_html
+
+    from flows.clean.html import _anchor_texts
+
+    page = "<html><body>" + "".join(f"<a href='/{i}'>{t}</a>" for i, t in enumerate(texts)) + "</body></html>"
+    return _anchor_texts(lxml_html.fromstring(page))
+
+
+def test_link_share_with_many_links_per_first_word_is_the_same_answer():
+    import random
+
+    from flows.clean.html import FEW_ANCHORS, _longest_link_share
+
+    rng = random.Random(5)
+    words = ["News", "news", "Live", "The", "a1", "Über"]
+    leads = ["", "» ", "#", "(", "- "]
+    texts = [rng.choice(leads) + " ".join(rng.choice(words) for _ in range(rng.randint(1, 5)))
+             for _ in range(400)]
+    anchors = _anchors(texts)
+    assert max(len(g) for g in anchors.values()) > FEW_ANCHORS  # the looked-up-by-position path is taken
+    for _ in range(600):
+        text = " ".join(rng.choice(words + ["x", "»", "#News", "(Live"]) for _ in range(rng.randint(1, 12)))
+        assert _longest_link_share(text, anchors) == _naive_longest_link_share(text, anchors), text
+
+
+def test_link_share_does_not_test_every_link_against_every_line():
+    """5,000 links "News item N" and 5,000 lines naming "News": every line was tested against every
+    link (25 million substring tests, 30 s and a timeout for a page of 10,000)."""
+    from flows.clean.html import FEW_ANCHORS, _link_share
+
+    anchors = _anchors([f"News item {i}" for i in range(5_000)])
+    _CountingStr.tests = 0
+    shares = [_link_share(_CountingStr(f"News item {i} News"), anchors) for i in range(0, 5_000, 5)]
+    assert shares[3] == len("News item 15") / len("News item 15 News")
+    assert _CountingStr.tests <= FEW_ANCHORS * len(shares)
