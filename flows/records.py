@@ -8,6 +8,7 @@ these, so they can be tested without Prefect or DuckDB.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -96,6 +97,17 @@ def valid_unicode(text: str) -> str:
         return text
     except UnicodeEncodeError:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+# C0 and C1 control characters that are neither whitespace nor a line break (str.splitlines's): a
+# terminal's escape sequences (ESC), its bell, NUL. HTML loses them in parsing; text and JSON kept them
+# into titles and texts, and `newsflow search` printed them to the terminal as they were.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters other than whitespace and line breaks."""
+    return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
 
 
 def printable_source(source: str) -> str:

@@ -177,3 +177,27 @@ def test_link_share_does_not_test_every_link_against_every_line():
     shares = [_link_share(_CountingStr(f"News item {i} News"), anchors) for i in range(0, 5_000, 5)]
     assert shares[3] == len("News item 15") / len("News item 15 News")
     assert _CountingStr.tests <= FEW_ANCHORS * len(shares)
+
+
+# --------------------------------------------------------------------------- control characters, huge fields
+
+def test_control_characters_leave_texts_titles_and_authors():
+    from flows.records import without_controls
+
+    assert without_controls("a\x1b[2Jb\x07c\x00d\x9be\tf\ng\x85h\x1ci") == "a[2Jbcde\tf\ng\x85h\x1ci"
+    doc = document_from_object({"text": PROSE + " Then \x1b[2J\x07 it ended.\x1cA last line here.",
+                                "title": "Talks \x1b]0;pwned\x07 resume", "author": "Ann \x1b[1mBee"}, "/in/a.jsonl#1", b"{}")
+    article = clean_document(doc, SETTINGS)
+    assert article.title == "Talks ]0;pwned resume" and article.author == "Ann [1mBee"
+    assert "\x1b" not in article.text and "\x07" not in article.text
+    assert article.text.endswith("Then [2J it ended.\n\nA last line here.")  # line breaks stay line breaks
+
+
+def test_a_megabyte_title_or_author_is_none():
+    doc = document_from_object({"text": PROSE, "title": "Big " * 250_000, "author": ["Author"] * 100_000},
+                               "/in/a.jsonl#1", b"{}")
+    article = clean_document(doc, SETTINGS)
+    assert isinstance(article, Article) and article.title is None and article.author is None
+    blank = clean_document(document_from_object({"html": _page(""), "author": " \x07 "}, "/a#2", b"{}"),
+                           SETTINGS)
+    assert blank.author is None

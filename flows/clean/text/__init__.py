@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ...records import Extracted
+from ...records import Extracted, without_controls
 from ..hints import fill_from_hints
 from .dates import find_date
 from .lines import _CURLY, _ZERO_WIDTH, _ZW, _Found, _Line, _classify
@@ -44,6 +44,7 @@ def clean_text_dump(text: str, hints: dict | None = None) -> Extracted:
     notes: list[str] = []
     if any(c in text for c in _ZERO_WIDTH):
         text = _ZW.sub("", text)
+    text = without_controls(text)  # ESC, BEL, NUL: no text of the page (HTML parsing drops them too)
     text = unicodedata.normalize("NFC", text)
     text = _remove_spam_tokens(text, notes)
     found = _Found()
