@@ -201,3 +201,12 @@ def test_a_megabyte_title_or_author_is_none():
     blank = clean_document(document_from_object({"html": _page(""), "author": " \x07 "}, "/a#2", b"{}"),
                            SETTINGS)
     assert blank.author is None
+
+
+def test_a_json_list_of_authors_is_names_not_a_python_list():
+    for kind, body, author in (("text", PROSE, "Ann Lee; Bob Roe"), ("html", _page(""), "ANN LEE; Bob Roe")):
+        doc = document_from_object({kind: body, "author": ["ANN LEE", "Bob Roe"], "title": ["a", "b"]}, "/a#1", b"{}")
+        assert doc.hints == {"author": ["ANN LEE", "Bob Roe"]}  # a list is no title
+        article = clean_document(doc, SETTINGS)
+        assert article.author == author, kind  # was "['Ann Lee', 'Bob Roe']"
+        assert article.title in (None, "Talks to continue")

@@ -48,8 +48,9 @@ def document_from_object(obj, source: str, raw: bytes) -> RawDocument:
     for name, hint in HINT_FIELDS.items():
         value = obj.get(name)
         if value not in (None, "") and hint not in hints:
-            hints[hint] = valid_unicode(value) if isinstance(value, str) else value if isinstance(
-                value, (int, float)) else str(value)
+            value = _hint_value(hint, value)
+            if value is not None:
+                hints[hint] = value
     url = valid_unicode(obj["url"]) if isinstance(obj.get("url"), str) and obj["url"] else None
     for field, kind, mime in (("html", "html", "text/html"), ("text", "text", "text/plain")):
         value = obj.get(field)
@@ -62,6 +63,18 @@ def document_from_object(obj, source: str, raw: bytes) -> RawDocument:
         return RawDocument(source, kind, valid_unicode(value).encode("utf-8"), url=url, hints=hints,
                            content_type=f"{mime}; charset=utf-8")
     return RawDocument(source, "text", raw, url=url, hints=hints, error="no text or html field")
+
+
+def _hint_value(hint: str, value):
+    """A JSON field as a hint: text, a number, a list of author names (it was their Python repr,
+    "['Ann Lee', 'Bob Roe']", stored as the author); a list or object as a title is no title."""
+    if isinstance(value, str):
+        return valid_unicode(value)
+    if isinstance(value, (int, float)):
+        return value
+    if hint == "author" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [valid_unicode(v) for v in value]
+    return None if hint == "title" else str(value)
 
 
 def _read_line(stream, limit: int) -> tuple[bytes, int]:
