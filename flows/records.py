@@ -8,6 +8,7 @@ these, so they can be tested without Prefect or DuckDB.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -84,6 +85,29 @@ class RawDocument:
                 self.raw_id = make_raw_id(self.source, self.content_hash)
         if self.error and not self.error.isascii():  # it may name the file (a link's target)
             self.error = printable_source(self.error)
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with its lone surrogates (a JSON ``"\\ud800"`` escape parses to one) written U+FFFD:
+    UTF-8, and so DuckDB, Arrow and pandas, cannot hold them (one in a title failed the whole run)."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+# C0 and C1 control characters that are neither whitespace nor a line break (str.splitlines's): a
+# terminal's escape sequences (ESC), its bell, NUL. HTML loses them in parsing; text and JSON kept them
+# into titles and texts, and `newsflow search` printed them to the terminal as they were.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters other than whitespace and line breaks."""
+    return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
 
 
 def printable_source(source: str) -> str:

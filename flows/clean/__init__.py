@@ -14,7 +14,7 @@ import threading
 import time
 from functools import partial
 
-from ..records import Article, Extracted, RawDocument, Rejection
+from ..records import Article, Extracted, RawDocument, Rejection, valid_unicode, without_controls
 from ..settings import Settings
 from .encoding import DecodeError, decode_bytes
 from .hints import fill_from_hints
@@ -100,16 +100,28 @@ def clean_document(doc: RawDocument, settings: Settings) -> Article | Rejection:
         article_id=doc.raw_id,
         raw_id=doc.raw_id,
         source=doc.source,
-        url=doc.url or found.url or hints.get("url") or None,
-        title=" ".join(title.split()) if title else None,
-        author=author,
+        url=_valid(doc.url or found.url or hints.get("url") or None),
+        title=_valid(" ".join(title.split()) if title else None, MAX_FIELD_CHARS),
+        author=_valid(author, MAX_FIELD_CHARS),
         published_date=published,
         language=language,
         text=body,
         word_count=count_words(body),
-        site_name=found.site_name,
+        site_name=_valid(found.site_name),
         extractor=extractor,
     )
+
+
+MAX_FIELD_CHARS = 1000  # a longer title or author is no title or author (a 1 MB "title" was stored and printed)
+
+
+def _valid(value: str | None, limit: int | None = None) -> str | None:
+    """A field as DuckDB can store it and a terminal can show it: lone surrogates (from a JSON
+    escape, a feed) written U+FFFD, control characters dropped; None when longer than ``limit``."""
+    if not isinstance(value, str):
+        return value
+    value = without_controls(valid_unicode(value))
+    return None if not value.strip() or limit and len(value) > limit else value
 
 
 def _clean_or_reject(doc: RawDocument, settings: Settings) -> Article | Rejection:

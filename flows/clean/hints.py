@@ -25,10 +25,23 @@ def fill_from_hints(found: Extracted, hints: dict | None, *, tidy: bool = False)
         )
     return replace(
         found,
-        title=found.title or (hints.get("title") or None),
-        author=found.author or (hints.get("author") or None),
+        title=found.title or _hint_text(hints.get("title")),
+        author=found.author or _hint_names(hints.get("author")),
         published=found.published or parse_date(hints.get("published")),  # hints are strings (JSON, feeds)
     )
+
+
+def _hint_text(value) -> str | None:
+    """A title or author the source gave as text (a JSON number, list or true is no title: it
+    failed the article's cleaning as a ``cleaner_error``)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _hint_names(value) -> str | None:
+    """An author the source gave as text, or a list of names joined with "; " (as written)."""
+    if isinstance(value, list):
+        return "; ".join(v for v in value if isinstance(v, str) and v.strip()) or None
+    return _hint_text(value)
 
 
 def _hint_author(value) -> str | None:

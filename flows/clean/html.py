@@ -696,15 +696,30 @@ def _anchor_texts(tree) -> "_Anchors":
         first = _TOKEN.search(text) if len(text) >= MIN_ANCHOR_CHARS else None
         if first:
             out.setdefault(first.group(), []).append(text)
+            out.lead.setdefault(text, first.start())
     return out
 
 
 class _Anchors(dict):
-    """Link texts by first word, and the link shares already looked up."""
+    """Link texts by first word, and the link shares already looked up. ``lead``: where each link
+    text's first word starts (after leading punctuation); ``by_shape``: a first word's many link
+    texts by (length, what precedes the word), built when first needed."""
 
     def __init__(self):
         super().__init__()
         self.shares: dict[str, float] = {}
+        self.lead: dict[str, int] = {}
+        self.by_shape: dict[str, list[tuple[int, str, frozenset]]] = {}
+
+    def shapes(self, word: str) -> list[tuple[int, str, frozenset]]:
+        """The link texts starting with ``word`` grouped by (length, leading punctuation), longest first."""
+        if word not in self.by_shape:
+            groups: dict[tuple[int, str], set] = {}
+            for anchor in self[word]:
+                groups.setdefault((len(anchor), anchor[:self.lead[anchor]]), set()).add(anchor)
+            self.by_shape[word] = sorted(((n, lead, frozenset(g)) for (n, lead), g in groups.items()),
+                                         key=lambda shape: -shape[0])
+        return self.by_shape[word]
 
 
 def _link_share(text: str, anchors: _Anchors) -> float:
@@ -716,13 +731,39 @@ def _link_share(text: str, anchors: _Anchors) -> float:
     return anchors.shares[text]
 
 
-def _longest_link_share(text: str, anchors: dict[str, list[str]]) -> float:
+FEW_ANCHORS = 16  # a first word with more link texts than this is looked up by position (_longest_at)
+
+
+def _longest_link_share(text: str, anchors: _Anchors) -> float:
     best = 0
     for word in set(_TOKEN.findall(text)):
-        for anchor in anchors.get(word, ()):
+        group = anchors.get(word, ())
+        if len(group) > FEW_ANCHORS:  # 10,000 links "News ..." tested one by one against every line: quadratic
+            best = max(best, _longest_at(text, word, anchors.shapes(word), best))
+            continue
+        for anchor in group:
             if len(anchor) > best and anchor in text:
                 best = len(anchor)
     return min(1.0, best / len(text))
+
+
+def _longest_at(text: str, word: str, shapes: list[tuple[int, str, frozenset]], best: int) -> int:
+    """The longest link text starting with ``word`` found in ``text`` (the same answer as testing each
+    with ``in``): a link text is in the text where one of the word's occurrences is, so the text's
+    slices there of each length the link texts have are looked up in a set, longest first."""
+    at = []
+    p = text.find(word)
+    while p >= 0:
+        at.append(p)
+        p = text.find(word, p + 1)
+    for length, lead, members in shapes:
+        if length <= best:
+            break
+        for p in at:
+            start = p - len(lead)
+            if start >= 0 and text[start:start + length] in members:
+                return length
+    return best
 
 
 def _render_lines(body) -> list[str]:

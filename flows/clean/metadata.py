@@ -196,9 +196,12 @@ def _meta_tags(tree) -> dict[str, str]:
 
 def _ld_objects(tree):
     """schema.org objects from JSON-LD scripts, flattening @graph and lists."""
+    from ..sources import jsondepth
+
     for script in tree.iterfind('.//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "", strict=False)  # raw newlines in strings are common
+        text = script.text or ""
+        try:  # nested deeper than jsondepth.MAX_DEPTH: skipped (a RecursionError lost the page's article)
+            data = jsondepth.loads(text, text.encode("utf-8", "surrogatepass"), strict=False)  # raw newlines are common
         except (ValueError, TypeError):
             continue
         stack = [data]
@@ -213,16 +216,21 @@ def _ld_objects(tree):
 
 
 def _ld_name(value) -> str | None:
-    """A name from a JSON-LD author/publisher value (string, object or list)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        name = value.get("name")
-        return name if isinstance(name, str) else None
-    if isinstance(value, list):
-        names = [n for n in (_ld_name(v) for v in value) if n]
-        return ", ".join(names) if names else None
-    return None
+    """A name from a JSON-LD author/publisher value (string, object or list; lists of lists are
+    read in order), walked without recursion: a list 400 deep raised RecursionError."""
+    names = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            name = item.get("name")
+            if isinstance(name, str) and name:
+                names.append(name)
+        elif isinstance(item, str) and item:
+            names.append(item)
+    return ", ".join(names) if names else None
 
 
 def _from_json_ld(tree) -> dict[str, str]:

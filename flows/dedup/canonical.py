@@ -76,6 +76,7 @@ def update_clusters(con: duckdb.DuckDBPyConnection, touched: set[int], new_nos: 
         uf.union(a, b)
     comps = uf.components(nodes)
     dup_rows, delete_ids, changes = [], [], []
+    best: dict[int, float] | None = None  # a member's best copy edge, for one not linked to its canonical
     for members in comps.values():
         out.clusters_touched += 1
         canon_no = min(members, key=lambda m: canonical_key(facts[m][0], facts[m][2], facts[m][3]))
@@ -100,8 +101,9 @@ def update_clusters(con: duckdb.DuckDBPyConnection, touched: set[int], new_nos: 
                 kind, sim = "exact", 1.0
             else:
                 key = (min(m, canon_no), max(m, canon_no))
-                sims = [s for (a, b), (s, _) in edges.items() if m in (a, b)]
-                kind, sim = "near", edges[key][0] if key in edges else max(sims, default=0.0)
+                if key not in edges and best is None:
+                    best = _best_similarity(edges)
+                kind, sim = "near", edges[key][0] if key in edges else best.get(m, 0.0)
             dup_rows.append({"article_id": aid, "canonical_id": c_aid, "kind": kind,
                              "similarity": float(min(max(sim, 0.0), 1.0)), "cluster_size": len(members)})
     if delete_ids:
@@ -116,3 +118,14 @@ def update_clusters(con: duckdb.DuckDBPyConnection, touched: set[int], new_nos: 
             {"run_id": run_id})
         out.canonical_changes = len(changes)
     return out
+
+
+def _best_similarity(edges: dict[tuple[int, int], tuple[float, str]]) -> dict[int, float]:
+    """Each article's highest similarity over its copy edges, in one pass (every member of a
+    cluster not linked to its canonical scanned every edge: 3,000 near copies, 130 s of 200)."""
+    best: dict[int, float] = {}
+    for (a, b), (sim, _) in edges.items():
+        for no in (a, b):
+            if sim > best.get(no, float("-inf")):
+                best[no] = sim
+    return best

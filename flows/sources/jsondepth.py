@@ -22,12 +22,12 @@ class TooDeep(ValueError):
     """A JSON value nested deeper than MAX_DEPTH; the message says how deep."""
 
 
-def loads(text: str | bytes, raw: bytes, items: bool = False):
+def loads(text: str | bytes, raw: bytes, items: bool = False, strict: bool = True):
     """``json.loads(text)`` (``raw``: the same as bytes, to measure it), or TooDeep. With
     ``items`` an array is not measured whole: the caller checks each item (``check``), so one
-    deep item does not cost the others."""
+    deep item does not cost the others. ``strict``: as json.loads's (False: raw newlines in strings)."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, strict=strict)
     except RecursionError:
         depth = _bracket_depth(raw)
         raise TooDeep(_too_deep(f"at least {depth:,}" if len(raw) > _SCAN_BYTES else f"{depth:,}")) from None

@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.records import RawDocument
+from flows.records import RawDocument, valid_unicode
 from flows.settings import Settings
 from flows.sources import jsondepth
 from flows.sources.common import CHUNK, exc_text, open_input, raw_prefix, read_at_most, too_large
@@ -48,8 +48,10 @@ def document_from_object(obj, source: str, raw: bytes) -> RawDocument:
     for name, hint in HINT_FIELDS.items():
         value = obj.get(name)
         if value not in (None, "") and hint not in hints:
-            hints[hint] = value if isinstance(value, (str, int, float)) else str(value)
-    url = obj.get("url") if isinstance(obj.get("url"), str) and obj.get("url") else None
+            value = _hint_value(hint, value)
+            if value is not None:
+                hints[hint] = value
+    url = valid_unicode(obj["url"]) if isinstance(obj.get("url"), str) and obj["url"] else None
     for field, kind, mime in (("html", "html", "text/html"), ("text", "text", "text/plain")):
         value = obj.get(field)
         if value is None or value == "":
@@ -57,9 +59,22 @@ def document_from_object(obj, source: str, raw: bytes) -> RawDocument:
         if not isinstance(value, str):
             return RawDocument(source, kind, raw, url=url, hints=hints,
                                error=f"field {field!r} is not a string (got {type(value).__name__})")
-        return RawDocument(source, kind, value.encode("utf-8", "surrogatepass"), url=url, hints=hints,
+        # a lone surrogate made the bytes invalid UTF-8: the whole text was then read by charset detection
+        return RawDocument(source, kind, valid_unicode(value).encode("utf-8"), url=url, hints=hints,
                            content_type=f"{mime}; charset=utf-8")
     return RawDocument(source, "text", raw, url=url, hints=hints, error="no text or html field")
+
+
+def _hint_value(hint: str, value):
+    """A JSON field as a hint: text, a number, a list of author names (it was their Python repr,
+    "['Ann Lee', 'Bob Roe']", stored as the author); a list or object as a title is no title."""
+    if isinstance(value, str):
+        return valid_unicode(value)
+    if isinstance(value, (int, float)):
+        return value
+    if hint == "author" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [valid_unicode(v) for v in value]
+    return None if hint == "title" else str(value)
 
 
 def _read_line(stream, limit: int) -> tuple[bytes, int]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ...records import Extracted
+from ...records import Extracted, without_controls
 from ..hints import fill_from_hints
 from .dates import find_date
 from .lines import _CURLY, _ZERO_WIDTH, _ZW, _Found, _Line, _classify
@@ -44,6 +44,7 @@ def clean_text_dump(text: str, hints: dict | None = None) -> Extracted:
     notes: list[str] = []
     if any(c in text for c in _ZERO_WIDTH):
         text = _ZW.sub("", text)
+    text = without_controls(text)  # ESC, BEL, NUL: no text of the page (HTML parsing drops them too)
     text = unicodedata.normalize("NFC", text)
     text = _remove_spam_tokens(text, notes)
     found = _Found()
@@ -63,13 +64,13 @@ def clean_text_dump(text: str, hints: dict | None = None) -> Extracted:
 
     body = _trim_tail([x for x in lines if x.kind in ("body", "dateline")])
     paragraphs: list[str] = []
-    pending = ""
+    pending: list[str] = []  # datelines waiting for their paragraph (joined once: a run of them was quadratic)
     for x in body:
         if x.kind == "dateline":
-            pending = (pending + " " + x.text).strip()
+            pending.append(x.text)
             continue
-        paragraphs.append(f"{pending} {x.text}" if pending else x.text)
-        pending = ""
+        paragraphs.append(" ".join([*pending, x.text]))
+        pending = []
 
     for x in lines:
         if x.kind not in ("body", "dateline", "title"):

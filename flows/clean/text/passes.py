@@ -59,6 +59,12 @@ def _mark_bylines(lines: list[_Line]) -> None:
             nxt.kind = "byline"
 
 
+# A title the header repeats is looked for among this many lines before the body (real dumps have one
+# or two; a dump of 20,000 headline-like lines before its first sentence compared each with every
+# other: 64 s for 0.5 MB).
+MAX_TITLE_CANDIDATES = 50
+
+
 def _pick_title(lines: list[_Line], hint: str | None) -> str | None:
     """The title is a headline-like line before the body starts: the one the
     header repeats, the one the source named, or else the first. Other
@@ -83,7 +89,7 @@ def _pick_title(lines: list[_Line], hint: str | None) -> str | None:
             chosen = k
             break
     if chosen is None:
-        for k in pre:
+        for k in pre[:MAX_TITLE_CANDIDATES]:  # each is compared with every header line
             x = lines[k]
             if _is_headline(x.text, x.n) and len(x.text) >= 15 and any(
                     h != k and x.text in lines[h].text and len(lines[h].text) > len(x.text) for h in headers):
