@@ -210,3 +210,14 @@ def test_a_json_list_of_authors_is_names_not_a_python_list():
         article = clean_document(doc, SETTINGS)
         assert article.author == author, kind  # was "['Ann Lee', 'Bob Roe']"
         assert article.title in (None, "Talks to continue")
+
+
+def test_a_nul_escape_in_a_json_text_does_not_make_it_binary():
+    """``"\\u0000"`` in a JSON string is an escape the writer put in a text, not a binary file's
+    bytes: the article was quarantined as ``raw: not_binary`` and lost."""
+    from flows.quality.detectors import binary_reason
+
+    doc = document_from_object({"text": PROSE + "\u0000 end.\u0000", "title": "Talks"}, "/in/a.jsonl#1", b"{}")
+    assert doc.error is None and binary_reason(doc.content) is None
+    article = clean_document(doc, SETTINGS)
+    assert isinstance(article, Article) and "\x00" not in article.text and article.text.endswith("end.")

@@ -59,9 +59,10 @@ def document_from_object(obj, source: str, raw: bytes) -> RawDocument:
         if not isinstance(value, str):
             return RawDocument(source, kind, raw, url=url, hints=hints,
                                error=f"field {field!r} is not a string (got {type(value).__name__})")
-        # a lone surrogate made the bytes invalid UTF-8: the whole text was then read by charset detection
-        return RawDocument(source, kind, valid_unicode(value).encode("utf-8"), url=url, hints=hints,
-                           content_type=f"{mime}; charset=utf-8")
+        # a lone surrogate made the bytes invalid UTF-8: the whole text was then read by charset detection;
+        # a NUL is a JSON escape ("\u0000"), not a sign of a binary file: with it the article was `not_binary`
+        return RawDocument(source, kind, valid_unicode(value).replace("\x00", "").encode("utf-8"), url=url,
+                           hints=hints, content_type=f"{mime}; charset=utf-8")
     return RawDocument(source, "text", raw, url=url, hints=hints, error="no text or html field")
 
 
