@@ -32,11 +32,15 @@ are then those of the uncompressed archive.
 """
 from __future__ import annotations
 
+import logging
+import sys
 from collections import Counter
 from collections.abc import Generator, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+import warcio.archiveiterator
+import warcio.bufferedreaders
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -44,6 +48,38 @@ from flows.records import RawDocument
 from flows.settings import Settings
 from flows.sources.common import CHUNK, exc_text, open_input, open_regular, read_capped, too_large
 from flows.sources.payload import cut_short, open_payload
+
+log = logging.getLogger(__name__)
+
+
+class _StderrToLog:
+    """Where warcio writes what it writes to ``sys.stderr`` itself: a payload that stops inflating
+    ("Error -3 while decompressing data: invalid block type") and a record whose Content-Length is
+    wrong. Both are in the document's quarantine row already (``payload cut short``,
+    ``truncated WARC``); on the terminal they were a bare line in the middle of a run, naming no
+    file. They go to the log instead, at debug level."""
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            log.debug("warcio: %s", text.strip())
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class _SysForWarcio:
+    """``sys`` as warcio's modules see it: the same module, but its ``stderr`` is the log."""
+
+    stderr = _StderrToLog()
+
+    def __getattr__(self, name: str):
+        return getattr(sys, name)
+
+
+for _module in (warcio.bufferedreaders, warcio.archiveiterator):
+    if getattr(_module, "sys", None) is sys:
+        _module.sys = _SysForWarcio()
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 DOCUMENT_RECORDS = ("resource", "conversion")  # records holding a document without HTTP headers

@@ -109,3 +109,13 @@ def test_an_archive_gzipped_whole_notices_repeated_ids_too(tmp_path):
     docs = list(iter_local_documents([whole], Settings()))
     assert [d.source.split("#", 1)[1] for d in docs][0] == same
     assert len({d.source for d in docs}) == 2 and "#offset-" in docs[1].source
+
+
+def test_warcio_prints_nothing_on_the_terminal(tmp_path, capfd):
+    """warcio wrote "Error -3 while decompressing data: ..." to stderr itself, a bare line in the
+    middle of a run; the record's quarantine row says what was wrong, and the line goes to the log."""
+    path = tmp_path / "crawl.warc.gz"
+    write(path, [(PAGE, [], None), (CORRUPT_LATER, GZIP, None)])
+    docs = list(iter_local_documents([path], Settings()))
+    assert docs[1].error.startswith("payload cut short")
+    assert capfd.readouterr().err == ""
