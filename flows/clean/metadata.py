@@ -204,32 +204,32 @@ def _ld_objects(tree):
             data = jsondepth.loads(text, text.encode("utf-8", "surrogatepass"), strict=False)  # raw newlines are common
         except (ValueError, TypeError):
             continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(reversed(item))
-            elif isinstance(item, dict):
-                if "@graph" in item:
-                    stack.append(item["@graph"])
-                yield item
+        yield from (item for item in _walk(data, _graph) if isinstance(item, dict))
 
 
-def _ld_name(value) -> str | None:
-    """A name from a JSON-LD author/publisher value (string, object or list; lists of lists are
-    read in order), walked without recursion: a list 400 deep raised RecursionError."""
-    names = []
+def _graph(item):
+    return item.get("@graph") if isinstance(item, dict) else None
+
+
+def _walk(value, inner=lambda item: None):
+    """The items of ``value`` and of the lists in it, in order, and then of what ``inner`` finds in
+    each item (a JSON-LD ``@graph``); walked without recursion: a list 400 deep raised RecursionError."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, list):
             stack.extend(reversed(item))
-        elif isinstance(item, dict):
-            name = item.get("name")
-            if isinstance(name, str) and name:
-                names.append(name)
-        elif isinstance(item, str) and item:
-            names.append(item)
+            continue
+        yield item
+        if (more := inner(item)) is not None:
+            stack.append(more)
+
+
+def _ld_name(value) -> str | None:
+    """A name from a JSON-LD author/publisher value (string, object or list; lists of lists are
+    read in order)."""
+    names = [name for item in _walk(value) for name in [item.get("name") if isinstance(item, dict) else item]
+             if isinstance(name, str) and name]
     return ", ".join(names) if names else None
 
 

@@ -81,11 +81,7 @@ def test_crawl_delay_spaces_requests_to_the_host(server):
     # lengthen the one before, so the gaps are not compared with the delay one by one: the span
     # from the first arrival to the last must hold at least one whole delay (it is three when the
     # machine is quiet), and three requests must have waited.
-    server.routes["/robots.txt"] = Route(b"User-agent: *\nCrawl-delay: 1\n", "text/plain")
-    urls = []
-    for i in range(4):
-        server.routes[f"/page/{i}"] = Route(page(str(i)))
-        urls.append(f"{server.base}/page/{i}")
+    urls = _paced_site(server, delay=1, pages=4)
     stats = Counter()
     docs = fetch_urls(urls, LOCAL.with_(fetch_per_host=4), stats=stats)
     assert not any(d.error for d in docs)
@@ -98,11 +94,7 @@ def test_urls_whose_crawl_delay_slot_is_too_far_away_wait_for_the_next_run(serve
     """A feed of 1,000 links to a host asking 60 s between requests held one run 16 hours. A URL
     whose slot is more than robots_max_host_wait_s away is not fetched: it becomes an error
     document (retried by the next run: failures are not in the fetch ledger), and no slot is taken."""
-    server.routes["/robots.txt"] = Route(b"User-agent: *\nCrawl-delay: 1000\n", "text/plain")
-    urls = []
-    for i in range(3):
-        server.routes[f"/page/{i}"] = Route(page(str(i)))
-        urls.append(f"{server.base}/page/{i}")
+    urls = _paced_site(server, delay=1000, pages=3)
     stats = Counter()
     settings = LOCAL.with_(fetch_per_host=1, fetch_concurrency=1, robots_max_crawl_delay_s=1000.0,
                            robots_max_host_wait_s=60.0)
@@ -116,6 +108,14 @@ def test_urls_whose_crawl_delay_slot_is_too_far_away_wait_for_the_next_run(serve
                                    "fetches it")
     assert stats["robots_crawl_delay_deferred"] == 2
     assert server.paths() == ["/robots.txt", "/page/0"]
+
+
+def _paced_site(server, delay: int, pages: int) -> list[str]:
+    """A host asking ``delay`` seconds between requests, and the URLs of its ``pages`` pages."""
+    server.routes["/robots.txt"] = Route(f"User-agent: *\nCrawl-delay: {delay}\n".encode(), "text/plain")
+    for i in range(pages):
+        server.routes[f"/page/{i}"] = Route(page(str(i)))
+    return [f"{server.base}/page/{i}" for i in range(pages)]
 
 
 def test_ignore_robots_fetches_everything_without_reading_it(server):
