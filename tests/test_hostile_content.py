@@ -221,3 +221,9 @@ def test_a_nul_escape_in_a_json_text_does_not_make_it_binary():
     assert doc.error is None and binary_reason(doc.content) is None
     article = clean_document(doc, SETTINGS)
     assert isinstance(article, Article) and "\x00" not in article.text and article.text.endswith("end.")
+
+
+def test_a_control_character_between_words_leaves_one_space():
+    doc = document_from_object({"text": PROSE, "title": "Mayor \x07 speaks", "author": "Ann\x1b Lee"}, "/in/a#1", b"{}")
+    article = clean_document(doc, SETTINGS)
+    assert (article.title, article.author) == ("Mayor speaks", "Ann Lee")

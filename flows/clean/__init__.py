@@ -120,8 +120,10 @@ def _valid(value: str | None, limit: int | None = None) -> str | None:
     escape, a feed) written U+FFFD, control characters dropped; None when longer than ``limit``."""
     if not isinstance(value, str):
         return value
-    value = without_controls(valid_unicode(value))
-    return None if not value.strip() or limit and len(value) > limit else value
+    kept = without_controls(valid_unicode(value))
+    if kept is not value and len(kept) < len(value):  # "Mayor \x07 speaks": no double space where one was
+        kept = " ".join(kept.split())
+    return None if not kept.strip() or limit and len(kept) > limit else kept
 
 
 def _clean_or_reject(doc: RawDocument, settings: Settings) -> Article | Rejection:
