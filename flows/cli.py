@@ -607,8 +607,13 @@ def main(argv: list[str] | None = None) -> int:
         from .signals import install
 
         install()  # SIGTERM and SIGINT end the run cleanly (flows/signals.py)
+    from .settings import SettingsError
+
     try:
         return handler(args)
+    except SettingsError as exc:  # a NEWSFLOW_* variable or an option the settings cannot take
+        print(f"newsflow: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt as exc:
         from .signals import exit_code
 
