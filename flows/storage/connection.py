@@ -119,7 +119,11 @@ def connect(target: Target, read_only: bool = False, wait_s: float = 60.0, on_wa
             raise FileNotFoundError(f"No database at {path}: run `newsflow run` first, or pass --db PATH.")
         con = _open(path, read_only, wait_s, on_wait)
         if not read_only and migrate:
-            apply_schema(con)
+            try:
+                apply_schema(con)
+            except BaseException:  # e.g. SchemaTooNew: the file is not left open (and locked) by this process
+                con.close()
+                raise
     if settings.memory_limit:  # e.g. 2GB; DuckDB spills to disk beyond it
         con.execute("SET memory_limit = ?", [settings.memory_limit])
     return con
