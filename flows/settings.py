@@ -73,6 +73,9 @@ class Settings:
     # DuckDB's memory limit for this process (e.g. "2GB"; empty: DuckDB's default, 80% of RAM).
     # Applied by storage.connect to every connection (NEWSFLOW_MEMORY_LIMIT).
     memory_limit: str = ""
+    # How long a run waits for the file while another process holds it (a query, a notebook), per
+    # open; it says so on stderr after a second (NEWSFLOW_DB_WAIT_S)
+    db_wait_s: float = 300.0
     # Output
     quality_dir: str = ""  # default: <db dir>/quality
 

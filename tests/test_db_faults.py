@@ -27,3 +27,44 @@ def test_a_database_written_by_a_newer_newsflow_is_refused_before_anything_is_wr
     assert con.execute("SELECT count(*) FROM runs").fetchone() == runs_before
     con.close()
     assert storage.connect(path, read_only=True).execute("SELECT 1").fetchone() == (1,)  # queries still work
+
+
+def _hold(path) -> "subprocess.Popen":
+    """Another program with the file open for writing (a notebook, the duckdb shell), until its stdin closes."""
+    import subprocess
+    import sys
+
+    code = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+            "sys.stdin.read()")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_run_on_a_file_another_program_holds_says_who_holds_it_and_how_long_it_waits(tmp_path):
+    """It waited 300 s without a word (then as long again to record the failure)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests_support import ROOT
+
+    path = tmp_path / "news.duckdb"
+    storage.connect(path).close()
+    (tmp_path / "nothing").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["NEWSFLOW_DB_WAIT_S"] = "2"
+    args = [sys.executable, "-m", "flows", "run", str(tmp_path / "nothing"), "--db", str(path), "--no-progress"]
+    holder = _hold(path)
+    try:
+        busy = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert busy.returncode == 1
+    assert f"is held by PID {holder.pid}" in busy.stderr and "waiting up to 2 s" in busy.stderr, busy.stderr
+    assert "waited 2 s" in busy.stderr and "NEWSFLOW_DB_WAIT_S" in busy.stderr
+    free = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert free.returncode == 0, free.stderr
+    assert "held" not in free.stderr

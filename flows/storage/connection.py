@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
+import sys
 import time
 from pathlib import Path
 from typing import Iterator, Union
@@ -34,8 +36,29 @@ class RunInProgress(RuntimeError):
     """Another ``newsflow run`` is writing to the same database."""
 
 
+ANNOUNCE_AFTER_S = 1.0  # a wait longer than a reader's usual query is said on stderr
+
+
+def holder_of(exc: BaseException) -> str:
+    """Who holds the file, as DuckDB's lock error names it ("PID 123, /usr/bin/python3"), else
+    "another process"."""
+    found = re.search(r"held in (.*?) \(PID (\d+)\)", str(exc))
+    return f"PID {found.group(2)}, {found.group(1)}" if found else "another process"
+
+
+def _announce_wait(path: str, holder: str, wait_s: float) -> None:
+    """A writer or a run's reader waiting for the file says so: it used to wait (300 s a commit,
+    then again to record the failure) without a word while, say, a notebook kept it open."""
+    print(f"newsflow: {path} is held by {holder}; waiting up to {wait_s:g} s for it to close the file "
+          f"(a newsflow query or run lets go by itself; close another program's connection to it)",
+          file=sys.stderr, flush=True)
+
+
 def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + wait_s
+    """Connect, retrying while another process holds the file; ``on_wait()`` is called once when
+    waiting starts (by default a wait past ANNOUNCE_AFTER_S is said on stderr)."""
+    started = time.monotonic()
+    deadline = started + wait_s
     told = False
     delay = 0.05
     while True:
@@ -44,15 +67,20 @@ def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.Duc
         except duckdb.IOException as exc:  # the file is locked by another process
             if not any(marker in str(exc) for marker in LOCK_ERRORS):
                 raise
+            holder = holder_of(exc)
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(
-                    f"{path} is held by another process (a newsflow run writing a batch?); "
-                    f"waited {wait_s:.0f} s. Try again in a moment."
+                    f"{path} is held by {holder} (a newsflow run writing a batch, or another program "
+                    f"with the file open); waited {wait_s:g} s. Try again when it has closed the file "
+                    f"(NEWSFLOW_DB_WAIT_S sets how long a run waits)."
                 ) from exc
-            if on_wait and not told:
+            if not told and on_wait:
                 on_wait()
                 told = True
-            time.sleep(delay)
+            elif not told and time.monotonic() - started >= min(ANNOUNCE_AFTER_S, wait_s / 2):
+                _announce_wait(path, holder, wait_s)
+                told = True
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 1.0)
 
 
@@ -97,7 +125,7 @@ def settings_for(target: Target) -> Settings:
     return settings
 
 
-def connect(target: Target, read_only: bool = False, wait_s: float = 60.0, on_wait=None,
+def connect(target: Target, read_only: bool = False, wait_s: float | None = None, on_wait=None,
             migrate: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the database (a path, or the run's ``Settings``); a read-write open
     applies migrations and views unless ``migrate`` is False (the run did it once).
@@ -110,6 +138,7 @@ def connect(target: Target, read_only: bool = False, wait_s: float = 60.0, on_wa
     the lake read-only, so queries never wait for a run."""
     settings = settings_for(target)
     path = settings.db_path
+    wait_s = settings.db_wait_s if wait_s is None else wait_s
     if settings.storage == "ducklake":
         con = _connect_lake(path, settings, read_only, wait_s, on_wait, migrate)
     else:
@@ -153,7 +182,7 @@ def _connect_lake(path: str, settings: Settings, read_only: bool, wait_s: float,
 
 
 @contextlib.contextmanager
-def transaction(target: Target, wait_s: float = 300.0, migrate: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(target: Target, wait_s: float | None = None, migrate: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short write connection holding one transaction: commit on success,
     roll back on any error, close either way (releasing the file lock).
 
