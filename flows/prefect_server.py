@@ -28,6 +28,7 @@ from pathlib import Path
 from .procstat import cpu_seconds
 
 
+MAX_RESTARTS = 3  # times the API is started again when it dies during a command (_supervise)
 READY_TIMEOUT_S = 90.0  # how long the API may take to answer before Prefect is left to start its own
 
 
@@ -84,6 +85,9 @@ class EarlyServer:
         self._ready = threading.Event()  # the API answered
         self._watched = threading.Event()  # the watch thread is done (ready and warmed, or gave up)
         self._flow_settings = None  # (profile, Prefect settings) for the flow run, made in advance
+        self._stopping = threading.Event()  # stop() was called: an exit of the API is expected
+        self._spawning = threading.Lock()  # stop() and a restart, one at a time
+        self.restarts = 0  # times the API was started again after dying (_supervise)
 
     def start(self) -> None:
         if os.environ.get("PREFECT_API_URL"):
@@ -91,8 +95,19 @@ class EarlyServer:
         spec = importlib.util.find_spec("prefect")
         if spec is None or not spec.submodule_search_locations:
             return
-        app_dir = str(Path(list(spec.submodule_search_locations)[0]).parent)
-        port = _free_port()
+        self._app_dir = str(Path(list(spec.submodule_search_locations)[0]).parent)
+        self._port = _free_port()
+        self.proc = self._spawn()
+        self.url = f"http://127.0.0.1:{self._port}/api"
+        os.environ["PREFECT_API_URL"] = self.url
+        if not os.environ.get("PREFECT_API_SSL_CERT_FILE") and (ca := _loopback_cert_file()):
+            os.environ["PREFECT_API_SSL_CERT_FILE"] = self._cert_file = ca
+        atexit.register(self.stop, wait=False)
+        threading.Thread(target=self._watch, args=(time.monotonic() + READY_TIMEOUT_S,), name="newsflow-api-watch",
+                         daemon=True).start()
+
+    def _spawn(self) -> subprocess.Popen:
+        """The API's process, on this command's port; its output to a log file."""
         env = dict(os.environ, PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1",
                    # no block types to register for a run that uses none: skips importing every installed
                    # Prefect collection (prefect-dask pulls in dask.distributed) and hashing the registry
@@ -100,24 +115,50 @@ class EarlyServer:
                    # py-key-value (Prefect's server task queue) wraps its own functions in beartype type
                    # checks that only warn; its switch to leave them out saves ~0.1 s of the API's import
                    PY_KEY_VALUE_DISABLE_BEARTYPE=os.environ.get("PY_KEY_VALUE_DISABLE_BEARTYPE", "true"))
-        fd, log = tempfile.mkstemp(prefix="newsflow-prefect-server-", suffix=".log")
-        self.log_path = Path(log)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flows.prefect_api", "--app-dir", app_dir, "--factory",
-             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "error", "--lifespan", "on"],
-            env=env, stdout=fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-            start_new_session=True,  # a signal to our process group leaves it up until our exit handler stops it
-        )
-        os.close(fd)
-        self.url = f"http://127.0.0.1:{port}/api"
-        os.environ["PREFECT_API_URL"] = self.url
-        if not os.environ.get("PREFECT_API_SSL_CERT_FILE") and (ca := _loopback_cert_file()):
-            os.environ["PREFECT_API_SSL_CERT_FILE"] = self._cert_file = ca
-        atexit.register(self.stop, wait=False)
-        threading.Thread(target=self._watch, args=(time.monotonic() + READY_TIMEOUT_S,), name="newsflow-api-watch",
-                         daemon=True).start()
+        env.pop("PREFECT_API_URL", None)  # ours, once set: the server itself does not use it
+        if self.log_path is None:
+            fd, log = tempfile.mkstemp(prefix="newsflow-prefect-server-", suffix=".log")
+            self.log_path = Path(log)
+        else:  # started again: its log goes on
+            fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            return subprocess.Popen(
+                [sys.executable, "-m", "flows.prefect_api", "--app-dir", self._app_dir, "--factory",
+                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self._port),
+                 "--log-level", "error", "--lifespan", "on"],
+                env=env, stdout=fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+                start_new_session=True,  # a signal to our process group leaves it up until our exit handler stops it
+            )
+        finally:
+            os.close(fd)
+
+    def _supervise(self) -> None:
+        """In a thread once the API answered: start it again, on the same port, if it exits before
+        the command stops it (killed, the OOM killer). The flow run's Prefect clients retry a
+        refused connection for about a minute once they have connected, so the run goes on; its
+        records are in Prefect's database, which the new process opens. Without this a run whose
+        API died retried every request for a minute, then every log and event at exit, and
+        failed after about 6 minutes with 'ConnectError: [Errno 111] Connection refused' (exit 1)
+        although its batches, checks and runs row were all done."""
+        while True:
+            proc = self.proc
+            if proc is None:
+                return
+            code = proc.wait()
+            if self._stopping.is_set() or self.proc is not proc:
+                return
+            if self.restarts >= MAX_RESTARTS:
+                print(f"newsflow: the temporary Prefect API exited (status {code}) {self.restarts + 1} times; "
+                      f"not starting it again (its log: {self.log_path})", file=sys.stderr, flush=True)
+                return
+            self.restarts += 1
+            print(f"newsflow: the temporary Prefect API (pid {proc.pid}) exited (status {code}); "
+                  "starting it again on the same port, the run goes on", file=sys.stderr, flush=True)
+            with self._spawning:
+                if self._stopping.is_set():
+                    return
+                self.proc = self._spawn()
 
     def _watch(self, deadline: float) -> None:
         """In a thread from the start: wait until the API answers, then send it the first requests a
@@ -132,6 +173,8 @@ class EarlyServer:
                         if resp.status == 200:
                             self.cpu_at_ready = cpu_seconds(proc.pid)
                             self._ready.set()
+                            threading.Thread(target=self._supervise, name="newsflow-api-supervise",
+                                             daemon=True).start()
                             break
                 except OSError:
                     pass
@@ -193,6 +236,8 @@ class EarlyServer:
         """Stop the API. At exit (``wait=False``) it is only told to stop: by then the flow run's
         states, logs and events are in its database (Prefect's workers drain before this runs),
         so nothing of the user's waits on its graceful shutdown (0.2-0.3 s), which ends on its own."""
+        with self._spawning:
+            self._stopping.set()
         if self.proc is None:
             return
         self.proc.terminate()

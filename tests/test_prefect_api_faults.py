@@ -1,0 +1,95 @@
+"""The temporary Prefect API dying mid-run, and a PREFECT_API_URL that does not answer as an API."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from flows import prefect_server
+from tests_support import ROOT
+
+
+class _Exits:
+    """A stand-in for the API's process: exits at once with status 9, as a killed API does."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", "import os; os._exit(9)"])
+
+    def __getattr__(self, name):
+        return getattr(self.proc, name)
+
+
+def test_an_api_that_dies_is_started_again_a_few_times_then_left(monkeypatch, capsys):
+    server = prefect_server.EarlyServer()
+    spawned = []
+
+    def spawn():
+        spawned.append(_Exits())
+        return spawned[-1].proc
+
+    monkeypatch.setattr(server, "_spawn", spawn)
+    server.proc = spawn()
+    server._supervise()  # returns once it gave up
+    assert len(spawned) == 1 + prefect_server.MAX_RESTARTS == 1 + server.restarts
+    err = capsys.readouterr().err
+    assert err.count("starting it again on the same port") == prefect_server.MAX_RESTARTS
+    assert "not starting it again" in err
+
+
+def test_an_api_stopped_by_the_command_is_not_started_again(monkeypatch):
+    server = prefect_server.EarlyServer()
+    monkeypatch.setattr(server, "_spawn", lambda: pytest.fail("started again after stop()"))
+    server.proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    server.stop()
+    server.proc = None
+    server._supervise()
+    assert server.restarts == 0
+
+
+@pytest.mark.slow
+def test_a_run_whose_temporary_api_is_killed_completes(tmp_path):
+    """It used to retry every request for a minute, then fail after about 6 minutes with
+    'ConnectError: [Errno 111] Connection refused' (exit 1) though its work was done. A document
+    that takes 20 s to clean (the test hook) keeps the run going while the API is killed."""
+    import time
+
+    import duckdb
+    import psutil
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    words = " ".join(["word"] * 80)
+    (corpus / "slow.html").write_text(f"<!--newsflow-test:sleep=20--><html><body><article><p>{words}</p>"
+                                      "</article></body></html>")
+    (corpus / "a.txt").write_text("A title\n\n" + " ".join(["text"] * 60) + ".\n")
+    db = tmp_path / "news.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["NEWSFLOW_TEST_HOOKS"] = "1"
+    proc = subprocess.Popen([sys.executable, "-m", "flows", "run", str(corpus), "--db", str(db), "--no-progress"],
+                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def run_started() -> bool:  # the runs row is written before cleaning starts
+        try:
+            con = duckdb.connect(str(db), read_only=True)
+        except duckdb.Error:
+            return False
+        try:
+            return con.execute("SELECT count(*) FROM runs").fetchone()[0] > 0
+        except duckdb.Error:
+            return False
+        finally:
+            con.close()
+
+    while proc.poll() is None and not run_started():
+        time.sleep(0.1)
+    api = [p for p in psutil.Process(proc.pid).children(recursive=True)
+           if "flows.prefect_api" in " ".join(p.cmdline())]
+    assert len(api) == 1
+    api[0].kill()
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert "exited (status -9); starting it again" in err
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT status, n_articles FROM runs").fetchall() == [("completed", 2)]
