@@ -241,7 +241,9 @@ def _early_server():
 
 def _start_server():
     from .deferred import defer_unused_prefect
+    from .prefect_server import ensure_writable_prefect_home
 
+    ensure_writable_prefect_home()  # before Prefect is imported: it reads PREFECT_HOME once
     _quiet_prefect_defaults()
     defer_unused_prefect()  # before this process imports Prefect (see deferred.py)
     return _early_server()

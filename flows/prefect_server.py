@@ -65,6 +65,39 @@ def _loopback_cert_file() -> str | None:
     return str(target)
 
 
+def _unwritable(folder: Path) -> str | None:
+    """Why nothing can be written in ``folder`` (created if missing), or None when it can be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".newsflow-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def ensure_writable_prefect_home() -> str | None:
+    """Point ``PREFECT_HOME`` at a temporary folder for this command when Prefect's home (``$PREFECT_HOME``,
+    else ``~/.prefect``) cannot be written (a read-only home: a container, a service with ProtectHome):
+    the temporary API keeps its database there, and with none it never answered, so every run failed
+    with 'Failed to reach API at http://127.0.0.1:NNNNN/api/' after about 10 s. Says so on stderr and
+    returns the folder (removed at exit), or None when the home is writable (left as it is)."""
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    reason = _unwritable(home)
+    if reason is None:
+        return None
+    import shutil
+
+    folder = tempfile.mkdtemp(prefix="newsflow-prefect-home-")
+    os.environ["PREFECT_HOME"] = folder
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    print(f"newsflow: Prefect's home {home} is not writable ({reason}); this command keeps its Prefect "
+          f"records in {folder}, removed at exit (set PREFECT_HOME to a writable folder to keep them)",
+          file=sys.stderr, flush=True)
+    return folder
+
+
 def _die_with_parent() -> None:
     """In the server's process, before it starts: the kernel sends it SIGTERM when the
     newsflow process ends, however it ends (kill -9 included), so it is never orphaned."""

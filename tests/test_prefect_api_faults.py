@@ -93,3 +93,37 @@ def test_a_run_whose_temporary_api_is_killed_completes(tmp_path):
     assert "exited (status -9); starting it again" in err
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT status, n_articles FROM runs").fetchall() == [("completed", 2)]
+
+
+def test_an_unwritable_prefect_home_is_replaced_by_a_temporary_one(tmp_path, monkeypatch, capsys):
+    """(A path under a file: unwritable even for root.) The temporary API keeps its database in
+    Prefect's home; with none it never answered and every run failed with 'Failed to reach API'."""
+    (tmp_path / "a-file").write_text("")
+    unwritable = tmp_path / "a-file" / "prefect"
+    monkeypatch.setenv("PREFECT_HOME", str(unwritable))
+    folder = prefect_server.ensure_writable_prefect_home()
+    try:
+        assert folder and os.environ["PREFECT_HOME"] == folder and os.path.isdir(folder)
+        err = capsys.readouterr().err
+        assert f"Prefect's home {unwritable} is not writable" in err and "set PREFECT_HOME" in err
+        assert prefect_server.ensure_writable_prefect_home() is None  # the new one is writable
+    finally:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "writable"))
+    assert prefect_server.ensure_writable_prefect_home() is None
+    assert os.environ["PREFECT_HOME"] == str(tmp_path / "writable")
+
+
+@pytest.mark.slow
+def test_a_run_with_an_unwritable_home_completes(tmp_path):
+    from tests_support import SEEDS_DIR
+
+    (tmp_path / "a-file").write_text("")
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_HOME")}
+    env["HOME"] = str(tmp_path / "a-file" / "home")
+    done = subprocess.run([sys.executable, "-m", "flows", "run", str(SEEDS_DIR), "--db", str(tmp_path / "n.duckdb"),
+                           "--no-progress"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "is not writable" in done.stderr and "completed" in done.stdout
