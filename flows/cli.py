@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -249,6 +250,46 @@ def _start_server():
     return _early_server()
 
 
+def _check_users_api() -> int | None:
+    """With PREFECT_API_URL set, its server must answer before the run starts: an exit code and a
+    message saying what to do when it does not, else None."""
+    url = os.environ.get("PREFECT_API_URL")
+    if not url:
+        return None
+    from .prefect_server import api_problem
+
+    problem = api_problem(url)
+    if problem is None:
+        return None
+    print(f"newsflow: error: PREFECT_API_URL={url} {problem}. Start that Prefect server (prefect server start), "
+          "correct the URL, or unset PREFECT_API_URL to run with a temporary local API. Nothing was run.",
+          file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _hold_run_lock(settings, wait: bool, held: contextlib.ExitStack) -> int | None:
+    """Take the run's lock for the whole command, before Prefect starts (storage.command_lock): a
+    second run used to start the temporary API and a flow run (5-10 s) before finding the lock
+    taken, and printed Prefect's 30-line traceback above the message. An exit code when the
+    command ends here, else None."""
+    from .storage import RunInProgress, command_lock
+
+    def queued(exc: RunInProgress) -> None:
+        print(f"newsflow: another newsflow run ({exc.holder}) is writing to {settings.db_path}; "
+              "waiting for it to finish (--wait)", file=sys.stderr, flush=True)
+
+    try:
+        held.enter_context(command_lock(settings, wait=wait, on_wait=queued))
+    except RunInProgress as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:  # the lock file beside the database cannot be made
+        print(f"newsflow: error: cannot create the run lock beside {settings.db_path} ({exc}): "
+              "the database's folder must exist or be creatable, and be writable", file=sys.stderr)
+        return EXIT_FAILED
+    return None
+
+
 def _prepare_while_server_starts(settings, server) -> None:
     """Start importing Great Expectations and building the suites (1-3 s, in a thread) while the
     Prefect API boots in its own process, then wait for the API, not for them."""
@@ -274,16 +315,17 @@ def _prepare_while_server_starts(settings, server) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from .startup import collector_paused
 
-    with collector_paused():  # the start-up's imports and checks (see flows/startup.py)
-        started = _start_run(args)
-    if isinstance(started, int):  # a usage error, or a run with nothing new, already done
-        return started
-    settings, server, call = started
-    with server.flow_settings():
-        return _run_flow(call, settings, args.json)
+    with contextlib.ExitStack() as held:  # the run lock, from before Prefect starts to the end
+        with collector_paused():  # the start-up's imports and checks (see flows/startup.py)
+            started = _start_run(args, held)
+        if isinstance(started, int):  # a usage error, or a run with nothing new, already done
+            return started
+        settings, server, call = started
+        with server.flow_settings():
+            return _run_flow(call, settings, args.json)
 
 
-def _start_run(args: argparse.Namespace):
+def _start_run(args: argparse.Namespace, held: contextlib.ExitStack):
     """Everything before the flow: settings, sources, the temporary API and the imports. Returns
     an exit code when the command ends here, else (settings, server, the flow call)."""
     if args.since:
@@ -310,6 +352,8 @@ def _start_run(args: argparse.Namespace):
     except SourceError as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if (code := _check_users_api()) is not None or (code := _hold_run_lock(settings, args.wait, held)) is not None:
+        return code
     server = None
     if specs.urls or not Path(settings.db_path).exists():  # work for certain: the API boots now
         server = _start_server()
@@ -411,14 +455,17 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
         print(f"newsflow: error: no database at {settings.db_path}: run `newsflow run` first, or pass --db PATH",
               file=sys.stderr)
         return EXIT_USAGE
-    server = _start_server()
-    from .pipeline import reprocess_flow
+    with contextlib.ExitStack() as held:
+        if (code := _check_users_api()) is not None or (code := _hold_run_lock(settings, args.wait, held)) is not None:
+            return code
+        server = _start_server()
+        from .pipeline import reprocess_flow
 
-    _prepare_while_server_starts(settings, server)
-    show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
-    with server.flow_settings():
-        return _run_flow(lambda: reprocess_flow(since=since, settings=settings, wait_for_lock=args.wait,
-                                                show_progress=show_progress), settings, args.json)
+        _prepare_while_server_starts(settings, server)
+        show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
+        with server.flow_settings():
+            return _run_flow(lambda: reprocess_flow(since=since, settings=settings, wait_for_lock=args.wait,
+                                                    show_progress=show_progress), settings, args.json)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

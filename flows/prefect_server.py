@@ -98,6 +98,44 @@ def ensure_writable_prefect_home() -> str | None:
     return folder
 
 
+API_CHECK_TIMEOUT_S = 10.0  # how long the user's PREFECT_API_URL may take to answer /health
+
+
+def api_problem(url: str, timeout_s: float = API_CHECK_TIMEOUT_S) -> str | None:
+    """What is wrong with the Prefect API at ``url`` (the user's PREFECT_API_URL), or None when its
+    ``/health`` answers as Prefect's does (or asks for credentials: Prefect reports that itself).
+    A dead port failed the run in 3 s with 'Failed to reach API', but a server answering garbage took
+    69 s of Prefect's retries, and one that accepts connections and never answers, minutes."""
+    import http.client
+    import json
+    import urllib.error
+
+    try:
+        request = urllib.request.Request(url.rstrip("/") + "/health", headers={"Accept": "application/json"})
+        if os.environ.get("PREFECT_API_KEY"):
+            request.add_header("Authorization", f"Bearer {os.environ['PREFECT_API_KEY']}")
+        with urllib.request.urlopen(request, timeout=timeout_s) as resp:
+            body = resp.read(4096)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            return None
+        if exc.code == 404:
+            return "answers 404 Not Found for /health: is it a Prefect API (the URL ends in /api)?"
+        return f"answers {exc.code} {exc.reason} for /health"
+    except http.client.HTTPException as exc:  # garbage instead of HTTP
+        return f"answers, but not in HTTP ({type(exc).__name__}: {str(exc)[:60]!r})"
+    except (OSError, ValueError) as exc:  # refused, no route, a timeout, a bad URL
+        reason = getattr(exc, "reason", None) or exc
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            return f"does not answer within {timeout_s:g} s"
+        return f"cannot be reached ({type(reason).__name__}: {reason})"
+    try:
+        json.loads(body)
+    except ValueError:
+        return f"answers, but not as a Prefect API (its /health said {body[:60]!r})"
+    return None
+
+
 def _die_with_parent() -> None:
     """In the server's process, before it starts: the kernel sends it SIGTERM when the
     newsflow process ends, however it ends (kill -9 included), so it is never orphaned."""

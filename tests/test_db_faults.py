@@ -68,3 +68,44 @@ def test_a_run_on_a_file_another_program_holds_says_who_holds_it_and_how_long_it
     free = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert free.returncode == 0, free.stderr
     assert "held" not in free.stderr
+
+
+def test_a_second_run_stops_before_prefect_starts_and_a_waiting_one_says_so(tmp_path, monkeypatch, capsys):
+    """The run lock is taken by the command, before the temporary API and the flow: a second run
+    used to spend 5-10 s starting them and printed Prefect's 30-line traceback above the message."""
+    import os
+    import subprocess
+    import sys
+
+    from flows.cli import EXIT_FAILED, main
+    from tests_support import ROOT
+
+    monkeypatch.setattr("flows.signals.install", lambda: None)  # the test process keeps its own handlers
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    path = tmp_path / "news.duckdb"
+    storage.connect(path).close()
+    settings = Settings(db_path=str(path))
+    with storage.command_lock(settings):
+        with storage.writer_lock(settings):  # the flow's own lock: the command holds it already
+            pass
+    (tmp_path / "nothing").mkdir()
+    with storage.run_lock(path):
+        assert main(["run", str(tmp_path / "nothing"), "--db", str(path), "--no-progress"]) == EXIT_FAILED
+        err = capsys.readouterr().err
+        assert f"Another newsflow run is writing to {path} (pid {os.getpid()})" in err and "Traceback" not in err
+        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+        queued = subprocess.Popen([sys.executable, "-m", "flows", "run", str(tmp_path / "nothing"), "--db", str(path),
+                                   "--no-progress", "--wait"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        assert "waiting for it to finish (--wait)" in queued.stderr.readline()
+    out, _ = queued.communicate(timeout=300)
+    assert queued.returncode == 0 and "completed" in out
+
+
+def test_a_database_whose_folder_cannot_be_made_says_so(tmp_path, monkeypatch, capsys):
+    from flows.cli import EXIT_FAILED, main
+
+    monkeypatch.setattr("flows.signals.install", lambda: None)
+    (tmp_path / "a-file").write_text("")
+    assert main(["run", "--db", str(tmp_path / "a-file" / "news.duckdb"), "--no-progress"]) == EXIT_FAILED
+    assert "cannot create the run lock beside" in capsys.readouterr().err

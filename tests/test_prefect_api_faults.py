@@ -127,3 +127,71 @@ def test_a_run_with_an_unwritable_home_completes(tmp_path):
                            "--no-progress"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "is not writable" in done.stderr and "completed" in done.stdout
+
+
+def _serve(reply: bytes | None):
+    """A local server that answers every request with ``reply`` (None: accepts and never answers)."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held = []
+
+    def loop():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            held.append(conn)
+            conn.recv(65536)
+            if reply is not None:
+                conn.sendall(reply)
+                conn.close()
+
+    threading.Thread(target=loop, daemon=True).start()
+    return listener, f"http://127.0.0.1:{listener.getsockname()[1]}/api"
+
+
+@pytest.mark.parametrize("reply, says", [
+    (b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", "answers 500"),
+    (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", "the URL ends in /api"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<html>", "not as a Prefect API"),
+    (b"\x00\xffgarbage\r\n\r\n", "not in HTTP"),
+    (None, "does not answer within 0.5 s"),
+    (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4\r\n\r\ntrue", None),
+    (b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", None),
+])
+def test_a_prefect_api_url_that_does_not_answer_as_prefect_is_named_before_the_run(reply, says):
+    """Prefect took 69 s of retries to give up on a server answering garbage, and minutes on one
+    that never answers, before failing with 'Failed to reach API'."""
+    listener, url = _serve(reply)
+    try:
+        problem = prefect_server.api_problem(url, timeout_s=0.5)
+    finally:
+        listener.close()
+    assert problem is None if says is None else says in problem
+
+
+def test_run_and_reprocess_stop_at_once_on_a_dead_prefect_api_url(tmp_path, monkeypatch, capsys):
+    import socket
+
+    from flows.cli import EXIT_FAILED, main
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/api"
+    monkeypatch.setenv("PREFECT_API_URL", dead)
+    monkeypatch.setattr("flows.signals.install", lambda: None)  # the test process keeps its own handlers
+    db = tmp_path / "n.duckdb"
+    assert main(["run", "--db", str(db), "--no-progress"]) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert f"PREFECT_API_URL={dead} cannot be reached" in err and "unset PREFECT_API_URL" in err
+    assert not db.exists()
+    from flows import storage
+
+    storage.connect(db).close()
+    assert main(["reprocess", "--db", str(db), "--no-progress"]) == EXIT_FAILED
+    assert "cannot be reached" in capsys.readouterr().err

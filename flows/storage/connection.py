@@ -33,7 +33,11 @@ class DatabaseBusy(RuntimeError):
 
 
 class RunInProgress(RuntimeError):
-    """Another ``newsflow run`` is writing to the same database."""
+    """Another ``newsflow run`` is writing to the same database (``holder``: "pid N")."""
+
+    def __init__(self, message: str, holder: str = "another process") -> None:
+        super().__init__(message)
+        self.holder = holder
 
 
 ANNOUNCE_AFTER_S = 1.0  # a wait longer than a reader's usual query is said on stderr
@@ -214,7 +218,41 @@ def writer_lock(settings: Settings, wait: bool = False) -> contextlib.AbstractCo
 
     if settings.storage == "ducklake" and is_postgres(catalog_spec(settings)):
         return contextlib.nullcontext()
+    if _lock_key(settings.db_path) in _HELD_BY_COMMAND:  # the command took it before the flow started
+        return contextlib.nullcontext()
     return run_lock(settings.db_path, wait=wait)
+
+
+_HELD_BY_COMMAND: set[str] = set()  # run locks the command holds for its whole run (command_lock)
+
+
+def _lock_key(db_path: str | os.PathLike) -> str:
+    return os.path.abspath(str(db_path) + ".run.lock")
+
+
+@contextlib.contextmanager
+def command_lock(settings: Settings, wait: bool = False, on_wait=None) -> Iterator[None]:
+    """The run's writer lock, taken by the command before Prefect starts and held until it ends;
+    the flow's own ``writer_lock`` is then a no-op. A second run used to start the temporary API and
+    a flow run (5-10 s) before finding the lock taken, and Prefect printed its traceback of the
+    error above the message. With ``wait`` it queues here, saying so once (``on_wait(exc)``)."""
+    try:
+        lock = writer_lock(settings)
+        lock.__enter__()
+    except RunInProgress as exc:
+        if not wait:
+            raise
+        if on_wait:
+            on_wait(exc)
+        lock = writer_lock(settings, wait=True)
+        lock.__enter__()
+    key = _lock_key(settings.db_path)
+    _HELD_BY_COMMAND.add(key)
+    try:
+        yield
+    finally:
+        _HELD_BY_COMMAND.discard(key)
+        lock.__exit__(None, None, None)
 
 
 @contextlib.contextmanager
@@ -236,7 +274,7 @@ def run_lock(db_path: str | os.PathLike, wait: bool = False) -> Iterator[None]:
             holder = fh.read().strip() or "another process"
             raise RunInProgress(
                 f"Another newsflow run is writing to {db_path} ({holder}). "
-                "Wait for it to finish (or pass --wait to queue behind it)."
+                "Wait for it to finish (or pass --wait to queue behind it).", holder
             ) from exc
         fh.seek(0)
         fh.truncate()
