@@ -69,7 +69,10 @@ def _worker_main(conn, func: Callable, initializer: Callable | None, environ: di
                 result = ("ok", func(item))
             except BaseException as exc:  # report, never die on one document
                 result = ("error", f"{type(exc).__name__}: {exc}")
-            conn.send((index, result))
+            try:
+                conn.send((index, result))
+            except OSError:  # the parent is gone (killed) or let go of this worker: end quietly, not
+                return  # with a BrokenPipeError traceback per worker on the terminal
 
 
 # Chunks sent to a worker and not answered yet: two, so the next is there when one ends.

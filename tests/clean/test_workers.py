@@ -130,3 +130,35 @@ def test_a_worker_stuck_holding_the_interpreter_lock_is_still_timed_out():
     assert time.monotonic() - started < 20
     assert out[0].startswith("failed hold-gil: timeout")
     assert out[1:] == [i.upper() for i in items[1:]]
+
+
+def test_a_worker_whose_parent_is_gone_ends_quietly():
+    """kill -9 of the run left each worker printing a BrokenPipeError traceback on the terminal
+    when it sent its next result."""
+    import queue
+
+    from flows.clean.workers import _worker_main
+
+    class Gone:
+        def __init__(self):
+            self.inbox = queue.SimpleQueue()
+            self.inbox.put([(0, "a"), (1, "b")])
+            self.sent = []
+
+        def send(self, msg):
+            if msg[0] != "ready":
+                raise BrokenPipeError(32, "Broken pipe")
+            self.sent.append(msg)
+
+        def recv(self):
+            return self.inbox.get()
+
+    import signal
+
+    conn = Gone()
+    handler = signal.getsignal(signal.SIGINT)  # a worker ignores Ctrl-C; this process keeps its own
+    try:
+        _worker_main(conn, str.upper, None)  # returns instead of raising
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    assert conn.sent == [("ready", None)]
