@@ -385,11 +385,39 @@ def _run_if_nothing_new(settings, sources: list[str], specs, args: argparse.Name
         return EXIT_FAILED
     except Exception as exc:
         print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if hint := _storage_hint(exc, settings):
+            print(hint, file=sys.stderr)
         return EXIT_FAILED
     if summary is None:
         return None
     _print_result(summary.as_dict(), summary, settings, args.json)
     return EXIT_OK if summary.status == "completed" else EXIT_FAILED
+
+
+STORAGE_HINTS = (  # (what DuckDB or the OS says, what to do), for the database's own file system
+    ("No space left on device", "The disk holding {db} is full: free space on it (df -h {folder}) or pass --db "
+                                "a file on another disk, then run again."),
+    ("Is a directory", "{db} is a folder: pass --db a file, e.g. {db}/news.duckdb."),
+    ("Read-only file system", "{folder} is on a read-only file system: pass --db a file on a writable one."),
+    ("Permission denied", "newsflow may not write {db} or its folder: check their owner and permissions, or pass "
+                          "--db a file you may write."),
+    ("not a valid DuckDB database file", "{db} is not a DuckDB database: pass --db a new file (it is created), "
+                                         "or the right one."),
+    ("Could not read enough bytes", "{db} is cut short (a copy that did not finish?): restore it from a "
+                                    "backup, or pass --db a new file."),
+)
+
+
+def _storage_hint(exc: BaseException, settings) -> str | None:
+    """What to do about a failure of the database's file or disk, from its message (else None): the
+    run used to end on DuckDB's words alone, e.g. 'Failed to commit: Could not write file
+    ".../news.duckdb.wal": No space left on device'."""
+    message = str(exc)
+    db = Path(settings.db_path)
+    for seen, hint in STORAGE_HINTS:
+        if seen in message:
+            return hint.format(db=db, folder=db.resolve().parent)
+    return None
 
 
 def _open_read_only(args: argparse.Namespace):
@@ -404,6 +432,11 @@ def _open_read_only(args: argparse.Namespace):
         )
     except (FileNotFoundError, storage.DatabaseBusy) as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)
+        return None
+    except Exception as exc:  # not a database, cut short, a folder: it was a duckdb traceback
+        print(f"newsflow: error: {exc}", file=sys.stderr)
+        if hint := _storage_hint(exc, settings):
+            print(hint, file=sys.stderr)
         return None
 
 
@@ -434,6 +467,8 @@ def _run_flow(call, settings, as_json: bool) -> int:
         return EXIT_FAILED
     except Exception as exc:
         print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if hint := _storage_hint(exc, settings):
+            print(hint, file=sys.stderr)
         print("Committed batches are kept; fix the cause and run again to continue.", file=sys.stderr)
         return EXIT_FAILED
     _print_result(result, summary, settings, as_json)

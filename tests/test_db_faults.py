@@ -109,3 +109,66 @@ def test_a_database_whose_folder_cannot_be_made_says_so(tmp_path, monkeypatch, c
     (tmp_path / "a-file").write_text("")
     assert main(["run", "--db", str(tmp_path / "a-file" / "news.duckdb"), "--no-progress"]) == EXIT_FAILED
     assert "cannot create the run lock beside" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda p: p.mkdir(), "is a folder: pass --db a file"),
+    (lambda p: p.write_text("hello, not a database\n"), "is not a DuckDB database: pass --db a new file"),
+    (lambda p: (storage.connect(p).close(), p.write_bytes(p.read_bytes()[:3000])), "is cut short"),
+])
+def test_a_file_that_is_no_database_is_said_plainly_by_run_query_and_search(tmp_path, monkeypatch, capsys, make, says):
+    """query and search ended in a duckdb traceback; run in DuckDB's words alone."""
+    from flows.cli import EXIT_FAILED, main
+
+    monkeypatch.setattr("flows.signals.install", lambda: None)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    path = tmp_path / "news.duckdb"
+    make(path)
+    for argv in (["query", "SELECT 1"], ["search", "words"], ["run", "--no-progress"]):
+        assert main([*argv, "--db", str(path)]) == EXIT_FAILED
+        err = capsys.readouterr().err
+        assert says in err and "Traceback" not in err, (argv, err)
+
+
+def _mount_tmpfs(folder, size: str) -> bool:
+    import subprocess
+
+    folder.mkdir(exist_ok=True)
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True).returncode == 0
+
+
+@pytest.mark.slow
+def test_a_full_disk_fails_the_run_plainly_and_the_next_run_completes_it(tmp_path, cli_env):
+    """Every raw row keeps an outcome when a commit finds the disk full; the message says what to do."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from tests_support import ROOT, write_text_corpus
+
+    disk = tmp_path / "disk"
+    if not _mount_tmpfs(disk, "3m"):
+        pytest.skip("mounting a small tmpfs is not permitted here")
+    try:
+        write_text_corpus(tmp_path / "corpus", n=300)
+        args = [sys.executable, "-m", "flows", "run", str(tmp_path / "corpus"), "--db", str(disk / "news.duckdb"),
+                "--batch-size", "20", "--no-progress"]
+        full = subprocess.run(args, env=cli_env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert full.returncode == 1, full.stdout
+        assert "No space left on device" in full.stderr and "The disk holding" in full.stderr
+        subprocess.run(["mount", "-o", "remount,size=200m", str(disk)], check=True)
+        again = subprocess.run(args, env=cli_env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert again.returncode == 0, again.stderr
+        con = duckdb.connect(str(disk / "news.duckdb"), read_only=True)
+        try:
+            assert con.execute("SELECT count(*), count(DISTINCT raw_id) FROM raw_articles").fetchone() == (300, 300)
+            assert con.execute("SELECT count(*) FROM raw_articles r WHERE NOT EXISTS (SELECT 1 FROM articles a "
+                               "WHERE a.raw_id = r.raw_id) AND NOT EXISTS (SELECT 1 FROM quarantine q "
+                               "WHERE q.raw_id = r.raw_id)").fetchone() == (0,)
+            assert con.execute("SELECT count(*) FROM articles").fetchone() == (300,)
+        finally:
+            con.close()
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
