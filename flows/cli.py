@@ -384,6 +384,10 @@ def _run_if_nothing_new(settings, sources: list[str], specs, args: argparse.Name
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
+        from .signals import received
+
+        if (stop := received(exc)) is not None:  # a signal's stop, reworded on its way (DuckDB: "Query interrupted")
+            raise stop from exc
         print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         if hint := _storage_hint(exc, settings):
             print(hint, file=sys.stderr)
@@ -466,6 +470,10 @@ def _run_flow(call, settings, as_json: bool) -> int:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
+        from .signals import received
+
+        if (stop := received(exc)) is not None:  # a signal's stop, reworded on its way (DuckDB: "Query interrupted")
+            raise stop from exc
         print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         if hint := _storage_hint(exc, settings):
             print(hint, file=sys.stderr)
