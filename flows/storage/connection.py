@@ -236,23 +236,21 @@ def command_lock(settings: Settings, wait: bool = False, on_wait=None) -> Iterat
     the flow's own ``writer_lock`` is then a no-op. A second run used to start the temporary API and
     a flow run (5-10 s) before finding the lock taken, and Prefect printed its traceback of the
     error above the message. With ``wait`` it queues here, saying so once (``on_wait(exc)``)."""
-    try:
-        lock = writer_lock(settings)
-        lock.__enter__()
-    except RunInProgress as exc:
-        if not wait:
-            raise
-        if on_wait:
-            on_wait(exc)
-        lock = writer_lock(settings, wait=True)
-        lock.__enter__()
-    key = _lock_key(settings.db_path)
-    _HELD_BY_COMMAND.add(key)
-    try:
-        yield
-    finally:
-        _HELD_BY_COMMAND.discard(key)
-        lock.__exit__(None, None, None)
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(writer_lock(settings))
+        except RunInProgress as exc:
+            if not wait:
+                raise
+            if on_wait:
+                on_wait(exc)
+            held.enter_context(writer_lock(settings, wait=True))
+        key = _lock_key(settings.db_path)
+        _HELD_BY_COMMAND.add(key)
+        try:
+            yield
+        finally:
+            _HELD_BY_COMMAND.discard(key)
 
 
 @contextlib.contextmanager
