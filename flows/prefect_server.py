@@ -132,7 +132,7 @@ def api_problem(url: str, timeout_s: float = API_CHECK_TIMEOUT_S) -> str | None:
     try:
         json.loads(body)
     except ValueError:
-        return f"answers, but not as a Prefect API (its /health said {body[:60]!r})"
+        return f"answers, but not as a Prefect API (its /health said {body[:60]!r}; does the URL end in /api?)"
     return None
 
 
