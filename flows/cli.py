@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -241,10 +242,52 @@ def _early_server():
 
 def _start_server():
     from .deferred import defer_unused_prefect
+    from .prefect_server import ensure_writable_prefect_home
 
+    ensure_writable_prefect_home()  # before Prefect is imported: it reads PREFECT_HOME once
     _quiet_prefect_defaults()
     defer_unused_prefect()  # before this process imports Prefect (see deferred.py)
     return _early_server()
+
+
+def _check_users_api() -> int | None:
+    """With PREFECT_API_URL set, its server must answer before the run starts: an exit code and a
+    message saying what to do when it does not, else None."""
+    url = os.environ.get("PREFECT_API_URL")
+    if not url:
+        return None
+    from .prefect_server import api_problem
+
+    problem = api_problem(url)
+    if problem is None:
+        return None
+    print(f"newsflow: error: PREFECT_API_URL={url} {problem}. Start that Prefect server (prefect server start), "
+          "correct the URL, or unset PREFECT_API_URL to run with a temporary local API. Nothing was run.",
+          file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _hold_run_lock(settings, wait: bool, held: contextlib.ExitStack) -> int | None:
+    """Take the run's lock for the whole command, before Prefect starts (storage.command_lock): a
+    second run used to start the temporary API and a flow run (5-10 s) before finding the lock
+    taken, and printed Prefect's 30-line traceback above the message. An exit code when the
+    command ends here, else None."""
+    from .storage import RunInProgress, command_lock
+
+    def queued(exc: RunInProgress) -> None:
+        print(f"newsflow: another newsflow run ({exc.holder}) is writing to {settings.db_path}; "
+              "waiting for it to finish (--wait)", file=sys.stderr, flush=True)
+
+    try:
+        held.enter_context(command_lock(settings, wait=wait, on_wait=queued))
+    except RunInProgress as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:  # the lock file beside the database cannot be made
+        print(f"newsflow: error: cannot create the run lock beside {settings.db_path} ({exc}): "
+              "the database's folder must exist or be creatable, and be writable", file=sys.stderr)
+        return EXIT_FAILED
+    return None
 
 
 def _prepare_while_server_starts(settings, server) -> None:
@@ -272,16 +315,17 @@ def _prepare_while_server_starts(settings, server) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from .startup import collector_paused
 
-    with collector_paused():  # the start-up's imports and checks (see flows/startup.py)
-        started = _start_run(args)
-    if isinstance(started, int):  # a usage error, or a run with nothing new, already done
-        return started
-    settings, server, call = started
-    with server.flow_settings():
-        return _run_flow(call, settings, args.json)
+    with contextlib.ExitStack() as held:  # the run lock, from before Prefect starts to the end
+        with collector_paused():  # the start-up's imports and checks (see flows/startup.py)
+            started = _start_run(args, held)
+        if isinstance(started, int):  # a usage error, or a run with nothing new, already done
+            return started
+        settings, server, call = started
+        with server.flow_settings():
+            return _run_flow(call, settings, args.json)
 
 
-def _start_run(args: argparse.Namespace):
+def _start_run(args: argparse.Namespace, held: contextlib.ExitStack):
     """Everything before the flow: settings, sources, the temporary API and the imports. Returns
     an exit code when the command ends here, else (settings, server, the flow call)."""
     if args.since:
@@ -308,6 +352,8 @@ def _start_run(args: argparse.Namespace):
     except SourceError as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if (code := _check_users_api()) is not None or (code := _hold_run_lock(settings, args.wait, held)) is not None:
+        return code
     server = None
     if specs.urls or not Path(settings.db_path).exists():  # work for certain: the API boots now
         server = _start_server()
@@ -342,12 +388,44 @@ def _run_if_nothing_new(settings, sources: list[str], specs, args: argparse.Name
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
+        from .signals import received
+
+        if (stop := received(exc)) is not None:  # a signal's stop, reworded on its way (DuckDB: "Query interrupted")
+            raise stop from exc
         print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if hint := _storage_hint(exc, settings):
+            print(hint, file=sys.stderr)
         return EXIT_FAILED
     if summary is None:
         return None
     _print_result(summary.as_dict(), summary, settings, args.json)
     return EXIT_OK if summary.status == "completed" else EXIT_FAILED
+
+
+STORAGE_HINTS = (  # (what DuckDB or the OS says, what to do), for the database's own file system
+    ("No space left on device", "The disk holding {db} is full: free space on it (df -h {folder}) or pass --db "
+                                "a file on another disk, then run again."),
+    ("Is a directory", "{db} is a folder: pass --db a file, e.g. {db}/news.duckdb."),
+    ("Read-only file system", "{folder} is on a read-only file system: pass --db a file on a writable one."),
+    ("Permission denied", "newsflow may not write {db} or its folder: check their owner and permissions, or pass "
+                          "--db a file you may write."),
+    ("not a valid DuckDB database file", "{db} is not a DuckDB database: pass --db a new file (it is created), "
+                                         "or the right one."),
+    ("Could not read enough bytes", "{db} is cut short (a copy that did not finish?): restore it from a "
+                                    "backup, or pass --db a new file."),
+)
+
+
+def _storage_hint(exc: BaseException, settings) -> str | None:
+    """What to do about a failure of the database's file or disk, from its message (else None): the
+    run used to end on DuckDB's words alone, e.g. 'Failed to commit: Could not write file
+    ".../news.duckdb.wal": No space left on device'."""
+    message = str(exc)
+    db = Path(settings.db_path)
+    for seen, hint in STORAGE_HINTS:
+        if seen in message:
+            return hint.format(db=db, folder=db.resolve().parent)
+    return None
 
 
 def _open_read_only(args: argparse.Namespace):
@@ -362,6 +440,11 @@ def _open_read_only(args: argparse.Namespace):
         )
     except (FileNotFoundError, storage.DatabaseBusy) as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)
+        return None
+    except Exception as exc:  # not a database, cut short, a folder: it was a duckdb traceback
+        print(f"newsflow: error: {exc}", file=sys.stderr)
+        if hint := _storage_hint(exc, settings):
+            print(hint, file=sys.stderr)
         return None
 
 
@@ -391,7 +474,13 @@ def _run_flow(call, settings, as_json: bool) -> int:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
+        from .signals import received
+
+        if (stop := received(exc)) is not None:  # a signal's stop, reworded on its way (DuckDB: "Query interrupted")
+            raise stop from exc
         print(f"newsflow: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if hint := _storage_hint(exc, settings):
+            print(hint, file=sys.stderr)
         print("Committed batches are kept; fix the cause and run again to continue.", file=sys.stderr)
         return EXIT_FAILED
     _print_result(result, summary, settings, as_json)
@@ -413,17 +502,20 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
         print(f"newsflow: error: no database at {settings.db_path}: run `newsflow run` first, or pass --db PATH",
               file=sys.stderr)
         return EXIT_USAGE
-    server = _start_server()
-    from .pipeline import reprocess_flow
+    with contextlib.ExitStack() as held:
+        if (code := _check_users_api()) is not None or (code := _hold_run_lock(settings, args.wait, held)) is not None:
+            return code
+        server = _start_server()
+        from .pipeline import reprocess_flow
 
-    _prepare_while_server_starts(settings, server)
-    show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
-    with server.flow_settings():
-        from .pipeline.parameters import masked_settings
+        _prepare_while_server_starts(settings, server)
+        show_progress = sys.stderr.isatty() and not args.no_progress and not args.json
+        with server.flow_settings():
+            from .pipeline.parameters import masked_settings
 
-        return _run_flow(lambda: reprocess_flow(since=since, settings=masked_settings(settings),
-                                                wait_for_lock=args.wait, show_progress=show_progress),
-                         settings, args.json)
+            return _run_flow(lambda: reprocess_flow(since=since, settings=masked_settings(settings),
+                                                    wait_for_lock=args.wait, show_progress=show_progress),
+                             settings, args.json)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -614,8 +706,13 @@ def main(argv: list[str] | None = None) -> int:
         from .signals import install
 
         install()  # SIGTERM and SIGINT end the run cleanly (flows/signals.py)
+    from .settings import SettingsError
+
     try:
         return handler(args)
+    except SettingsError as exc:  # a NEWSFLOW_* variable or an option the settings cannot take
+        print(f"newsflow: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt as exc:
         from .signals import exit_code
 

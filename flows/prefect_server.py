@@ -28,6 +28,7 @@ from pathlib import Path
 from .procstat import cpu_seconds
 
 
+MAX_RESTARTS = 3  # times the API is started again when it dies during a command (_supervise)
 READY_TIMEOUT_S = 90.0  # how long the API may take to answer before Prefect is left to start its own
 
 
@@ -64,6 +65,77 @@ def _loopback_cert_file() -> str | None:
     return str(target)
 
 
+def _unwritable(folder: Path) -> str | None:
+    """Why nothing can be written in ``folder`` (created if missing), or None when it can be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".newsflow-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def ensure_writable_prefect_home() -> str | None:
+    """Point ``PREFECT_HOME`` at a temporary folder for this command when Prefect's home (``$PREFECT_HOME``,
+    else ``~/.prefect``) cannot be written (a read-only home: a container, a service with ProtectHome):
+    the temporary API keeps its database there, and with none it never answered, so every run failed
+    with 'Failed to reach API at http://127.0.0.1:NNNNN/api/' after about 10 s. Says so on stderr and
+    returns the folder (removed at exit), or None when the home is writable (left as it is)."""
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    reason = _unwritable(home)
+    if reason is None:
+        return None
+    import shutil
+
+    folder = tempfile.mkdtemp(prefix="newsflow-prefect-home-")
+    os.environ["PREFECT_HOME"] = folder
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    print(f"newsflow: Prefect's home {home} is not writable ({reason}); this command keeps its Prefect "
+          f"records in {folder}, removed at exit (set PREFECT_HOME to a writable folder to keep them)",
+          file=sys.stderr, flush=True)
+    return folder
+
+
+API_CHECK_TIMEOUT_S = 10.0  # how long the user's PREFECT_API_URL may take to answer /health
+
+
+def api_problem(url: str, timeout_s: float = API_CHECK_TIMEOUT_S) -> str | None:
+    """What is wrong with the Prefect API at ``url`` (the user's PREFECT_API_URL), or None when its
+    ``/health`` answers as Prefect's does (or asks for credentials: Prefect reports that itself).
+    A dead port failed the run in 3 s with 'Failed to reach API', but a server answering garbage took
+    69 s of Prefect's retries, and one that accepts connections and never answers, minutes."""
+    import http.client
+    import json
+    import urllib.error
+
+    try:
+        request = urllib.request.Request(url.rstrip("/") + "/health", headers={"Accept": "application/json"})
+        if os.environ.get("PREFECT_API_KEY"):
+            request.add_header("Authorization", f"Bearer {os.environ['PREFECT_API_KEY']}")
+        with urllib.request.urlopen(request, timeout=timeout_s) as resp:
+            body = resp.read(4096)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            return None
+        if exc.code == 404:
+            return "answers 404 Not Found for /health: is it a Prefect API (the URL ends in /api)?"
+        return f"answers {exc.code} {exc.reason} for /health"
+    except http.client.HTTPException as exc:  # garbage instead of HTTP
+        return f"answers, but not in HTTP ({type(exc).__name__}: {str(exc)[:60]!r})"
+    except (OSError, ValueError) as exc:  # refused, no route, a timeout, a bad URL
+        reason = getattr(exc, "reason", None) or exc
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            return f"does not answer within {timeout_s:g} s"
+        return f"cannot be reached ({type(reason).__name__}: {reason})"
+    try:
+        json.loads(body)
+    except ValueError:
+        return f"answers, but not as a Prefect API (its /health said {body[:60]!r}; does the URL end in /api?)"
+    return None
+
+
 def _die_with_parent() -> None:
     """In the server's process, before it starts: the kernel sends it SIGTERM when the
     newsflow process ends, however it ends (kill -9 included), so it is never orphaned."""
@@ -84,6 +156,9 @@ class EarlyServer:
         self._ready = threading.Event()  # the API answered
         self._watched = threading.Event()  # the watch thread is done (ready and warmed, or gave up)
         self._flow_settings = None  # (profile, Prefect settings) for the flow run, made in advance
+        self._stopping = threading.Event()  # stop() was called: an exit of the API is expected
+        self._spawning = threading.Lock()  # stop() and a restart, one at a time
+        self.restarts = 0  # times the API was started again after dying (_supervise)
 
     def start(self) -> None:
         if os.environ.get("PREFECT_API_URL"):
@@ -91,8 +166,19 @@ class EarlyServer:
         spec = importlib.util.find_spec("prefect")
         if spec is None or not spec.submodule_search_locations:
             return
-        app_dir = str(Path(list(spec.submodule_search_locations)[0]).parent)
-        port = _free_port()
+        self._app_dir = str(Path(list(spec.submodule_search_locations)[0]).parent)
+        self._port = _free_port()
+        self.proc = self._spawn()
+        self.url = f"http://127.0.0.1:{self._port}/api"
+        os.environ["PREFECT_API_URL"] = self.url
+        if not os.environ.get("PREFECT_API_SSL_CERT_FILE") and (ca := _loopback_cert_file()):
+            os.environ["PREFECT_API_SSL_CERT_FILE"] = self._cert_file = ca
+        atexit.register(self.stop, wait=False)
+        threading.Thread(target=self._watch, args=(time.monotonic() + READY_TIMEOUT_S,), name="newsflow-api-watch",
+                         daemon=True).start()
+
+    def _spawn(self) -> subprocess.Popen:
+        """The API's process, on this command's port; its output to a log file."""
         env = dict(os.environ, PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1",
                    # no block types to register for a run that uses none: skips importing every installed
                    # Prefect collection (prefect-dask pulls in dask.distributed) and hashing the registry
@@ -100,24 +186,50 @@ class EarlyServer:
                    # py-key-value (Prefect's server task queue) wraps its own functions in beartype type
                    # checks that only warn; its switch to leave them out saves ~0.1 s of the API's import
                    PY_KEY_VALUE_DISABLE_BEARTYPE=os.environ.get("PY_KEY_VALUE_DISABLE_BEARTYPE", "true"))
-        fd, log = tempfile.mkstemp(prefix="newsflow-prefect-server-", suffix=".log")
-        self.log_path = Path(log)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flows.prefect_api", "--app-dir", app_dir, "--factory",
-             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "error", "--lifespan", "on"],
-            env=env, stdout=fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-            start_new_session=True,  # a signal to our process group leaves it up until our exit handler stops it
-        )
-        os.close(fd)
-        self.url = f"http://127.0.0.1:{port}/api"
-        os.environ["PREFECT_API_URL"] = self.url
-        if not os.environ.get("PREFECT_API_SSL_CERT_FILE") and (ca := _loopback_cert_file()):
-            os.environ["PREFECT_API_SSL_CERT_FILE"] = self._cert_file = ca
-        atexit.register(self.stop, wait=False)
-        threading.Thread(target=self._watch, args=(time.monotonic() + READY_TIMEOUT_S,), name="newsflow-api-watch",
-                         daemon=True).start()
+        env.pop("PREFECT_API_URL", None)  # ours, once set: the server itself does not use it
+        if self.log_path is None:
+            fd, log = tempfile.mkstemp(prefix="newsflow-prefect-server-", suffix=".log")
+            self.log_path = Path(log)
+        else:  # started again: its log goes on
+            fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            return subprocess.Popen(
+                [sys.executable, "-m", "flows.prefect_api", "--app-dir", self._app_dir, "--factory",
+                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self._port),
+                 "--log-level", "error", "--lifespan", "on"],
+                env=env, stdout=fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+                start_new_session=True,  # a signal to our process group leaves it up until our exit handler stops it
+            )
+        finally:
+            os.close(fd)
+
+    def _supervise(self) -> None:
+        """In a thread once the API answered: start it again, on the same port, if it exits before
+        the command stops it (killed, the OOM killer). The flow run's Prefect clients retry a
+        refused connection for about a minute once they have connected, so the run goes on; its
+        records are in Prefect's database, which the new process opens. Without this a run whose
+        API died retried every request for a minute, then every log and event at exit, and
+        failed after about 6 minutes with 'ConnectError: [Errno 111] Connection refused' (exit 1)
+        although its batches, checks and runs row were all done."""
+        while True:
+            proc = self.proc
+            if proc is None:
+                return
+            code = proc.wait()
+            if self._stopping.is_set() or self.proc is not proc:
+                return
+            if self.restarts >= MAX_RESTARTS:
+                print(f"newsflow: the temporary Prefect API exited (status {code}) {self.restarts + 1} times; "
+                      f"not starting it again (its log: {self.log_path})", file=sys.stderr, flush=True)
+                return
+            self.restarts += 1
+            print(f"newsflow: the temporary Prefect API (pid {proc.pid}) exited (status {code}); "
+                  "starting it again on the same port, the run goes on", file=sys.stderr, flush=True)
+            with self._spawning:
+                if self._stopping.is_set():
+                    return
+                self.proc = self._spawn()
 
     def _watch(self, deadline: float) -> None:
         """In a thread from the start: wait until the API answers, then send it the first requests a
@@ -132,6 +244,8 @@ class EarlyServer:
                         if resp.status == 200:
                             self.cpu_at_ready = cpu_seconds(proc.pid)
                             self._ready.set()
+                            threading.Thread(target=self._supervise, name="newsflow-api-supervise",
+                                             daemon=True).start()
                             break
                 except OSError:
                     pass
@@ -193,6 +307,8 @@ class EarlyServer:
         """Stop the API. At exit (``wait=False``) it is only told to stop: by then the flow run's
         states, logs and events are in its database (Prefect's workers drain before this runs),
         so nothing of the user's waits on its graceful shutdown (0.2-0.3 s), which ends on its own."""
+        with self._spawning:
+            self._stopping.set()
         if self.proc is None:
             return
         self.proc.terminate()

@@ -20,6 +20,14 @@ DB_ENV = "NEWSFLOW_DB"  # the documented variable (CONTRACT.md)
 DB_ENV_ALIASES = ("NEWSFLOW_DB_PATH",)  # deprecated, still read
 
 
+class SettingsError(ValueError):
+    """A ``NEWSFLOW_*`` variable (or an option) holds a value the setting cannot take."""
+
+
+AT_LEAST_ONE = ("batch_size", "workers", "batch_bytes", "fetch_per_host", "fetch_concurrency")
+OPTIONS = {"batch_size": "--batch-size", "workers": "--workers"}  # the settings `newsflow run` takes as options
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: str = DEFAULT_DB_PATH
@@ -66,6 +74,9 @@ class Settings:
     # DuckDB's memory limit for this process (e.g. "2GB"; empty: DuckDB's default, 80% of RAM).
     # Applied by storage.connect to every connection (NEWSFLOW_MEMORY_LIMIT).
     memory_limit: str = ""
+    # How long a run waits for the file while another process holds it (a query, a notebook), per
+    # open; it says so on stderr after a second (NEWSFLOW_DB_WAIT_S)
+    db_wait_s: float = 300.0
     # Output
     quality_dir: str = ""  # default: <db dir>/quality
 
@@ -80,8 +91,9 @@ class Settings:
                 env = os.environ.get(f"NEWSFLOW_{f.name.upper()}")
             if env is None:
                 continue
-            values[f.name] = _parse(env, f.type, f.default)
+            values[f.name] = _parse_variable(f.name, env, f.default)
         values.update({k: v for k, v in overrides.items() if v is not None})
+        _refuse_below_one(values)
         return cls(**values)
 
     def with_(self, **changes) -> "Settings":
@@ -92,7 +104,31 @@ class Settings:
         return Path(self.quality_dir) if self.quality_dir else Path(self.db_path).resolve().parent / "quality"
 
 
-def _parse(raw: str, typ, default):
+def _variable(name: str) -> str:
+    return DB_ENV if name == "db_path" else f"NEWSFLOW_{name.upper()}"
+
+
+def _parse_variable(name: str, raw: str, default):
+    """A variable's value as its setting's type; a value that is not one says which variable
+    and what it takes (it was a ValueError traceback from deep inside the start-up)."""
+    try:
+        return _parse(raw, default)
+    except ValueError:
+        kind = "a whole number" if isinstance(default, int) else "a number"
+        raise SettingsError(f"{_variable(name)}={raw!r} is not {kind} (default {default}): "
+                            f"set it to one, or unset it") from None
+
+
+def _refuse_below_one(values: dict) -> None:
+    """Counts that must be at least 1 (0 batches everything one document at a time, or
+    cleans with no worker)."""
+    for name in AT_LEAST_ONE:
+        if name in values and values[name] < 1:
+            given = " or ".join(filter(None, (OPTIONS.get(name), _variable(name))))
+            raise SettingsError(f"{name} must be at least 1, not {values[name]} ({given})")
+
+
+def _parse(raw: str, default):
     if isinstance(default, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):

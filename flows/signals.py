@@ -30,10 +30,40 @@ class RunInterrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+RECEIVED: list[int] = []  # the signal that asked this process to stop, once it came
+
+
 def _handler(signum, _frame) -> None:
     for s in SIGNALS:  # a second signal ends the process at once
         signal.signal(s, signal.SIG_DFL)
+    RECEIVED.append(signum)
     raise RunInterrupted(signum)
+
+
+QUERY_INTERRUPTED = "Query interrupted"  # DuckDB's words for a query a signal handler raised in
+
+
+def received(exc: BaseException | None = None) -> RunInterrupted | None:
+    """The stop a signal asked for, also when the exception it raised did not come through: DuckDB
+    runs the signal handler while a query executes and replaces what it raised with its own
+    ``RuntimeError: Query interrupted`` (or an error naming it, from a Python function the query
+    called). A SIGTERM during a commit or the run checks then failed the run, exit 1, instead of
+    cancelling it. Ours is recorded when it comes; Prefect's own SIGTERM handler (inside a flow
+    run) records nothing, so ``exc`` and its causes are read for what the handler raised, or for
+    DuckDB's words (only a signal interrupts a query here: newsflow never calls interrupt())."""
+    if RECEIVED:
+        return RunInterrupted(RECEIVED[0])
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, RunInterrupted):
+            return exc
+        if type(exc).__name__ == "TerminationSignal" or QUERY_INTERRUPTED in str(exc):
+            return RunInterrupted(getattr(exc, "signal", None) or signal.SIGTERM)
+        if "RunInterrupted: stopped by SIG" in str(exc) or "TerminationSignal" in str(exc):
+            return RunInterrupted(signal.SIGINT if "SIGINT" in str(exc) else signal.SIGTERM)
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def install() -> None:
@@ -58,6 +88,8 @@ def interrupted_by(exc: BaseException) -> str | None:
         return "SIGINT"
     if type(exc).__name__ == "TerminationSignal":  # prefect.exceptions.TerminationSignal
         return signal.Signals(getattr(exc, "signal", signal.SIGTERM)).name
+    if (stop := received(exc)) is not None:  # whatever the signal's exception became on its way
+        return signal.Signals(stop.signum).name
     return None
 
 

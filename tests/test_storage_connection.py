@@ -1,6 +1,8 @@
 """The DuckDB file as a writer opens it: its usual name, small row groups, the one-writer lock."""
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
 
@@ -40,7 +42,7 @@ def test_a_second_writer_waits_then_says_the_file_is_busy(tmp_path):
                 "try:\n    _open(sys.argv[1], False, 0.3)\nexcept DatabaseBusy as exc:\n    print('busy:', exc)\n")
         out = subprocess.run([sys.executable, "-c", code, settings.db_path], capture_output=True, text=True,
                              timeout=120)
-        assert out.stdout.startswith("busy:") and "held by another process" in out.stdout, out.stderr
+        assert out.stdout.startswith("busy:") and f"held by PID {os.getpid()}" in out.stdout, out.stderr
     finally:
         holder.close()
     with pytest.raises(FileNotFoundError):

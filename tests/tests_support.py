@@ -40,8 +40,8 @@ def write_text_corpus(folder: Path, n: int, seed: int = 7) -> list[Path]:
 
 
 def slow_or_crashing(item):
-    """For the worker-pool tests: 'sleep' hangs, 'crash' kills its process, 'boom' raises,
-    'spin' uses 0.2 s of CPU, 'hold-gil' holds the interpreter's lock for half a minute or more
+    """For the worker-pool tests: 'sleep' hangs, 'crash' kills its process ('killed-once:PATH'
+    the first time only), 'boom' raises, 'spin' uses 0.2 s of CPU, 'hold-gil' holds the interpreter's lock for half a minute or more
     (one C call: no other thread of the worker runs meanwhile, as in a regular expression that
     backtracks for ever)."""
     import os
@@ -59,6 +59,12 @@ def slow_or_crashing(item):
         time.sleep(60)
     if item == "crash":
         os._exit(3)
+    if item.startswith("killed-once:"):  # its worker is killed the first time (the OOM killer), not after
+        marker = item.split(":", 1)[1]
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            os._exit(9)
+        return "SURVIVED"
     if item == "boom":
         raise ValueError("boom")
     return item.upper()

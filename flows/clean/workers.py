@@ -8,9 +8,11 @@ document each worker is on and since when. A worker that exceeds the limit is
 killed and replaced: that document becomes a ``Rejection`` ("timeout") and the
 rest of its chunks are re-queued.
 A worker that dies on a document (a crash in a C library, the OOM killer)
-costs that document a ``Rejection`` ("cleaner_crashed") however often it
-happens; only replacements that die before they are ready (a broken install)
-stop the pool. One pathological page costs one quarantine row, never the run.
+gets that document tried once more in its replacement (a worker killed from
+outside says nothing about its document); dying again on it costs the
+document a ``Rejection`` ("cleaner_crashed") however often it happens; only
+replacements that die before they are ready (a broken install) stop the pool.
+One pathological page costs one quarantine row, never the run.
 """
 from __future__ import annotations
 
@@ -67,7 +69,10 @@ def _worker_main(conn, func: Callable, initializer: Callable | None, environ: di
                 result = ("ok", func(item))
             except BaseException as exc:  # report, never die on one document
                 result = ("error", f"{type(exc).__name__}: {exc}")
-            conn.send((index, result))
+            try:
+                conn.send((index, result))
+            except OSError:  # the parent is gone (killed) or let go of this worker: end quietly, not
+                return  # with a BrokenPipeError traceback per worker on the terminal
 
 
 # Chunks sent to a worker and not answered yet: two, so the next is there when one ends.
@@ -221,6 +226,7 @@ class WorkerPool:
             order = sorted(order, key=lambda pair: cost(pair[1]), reverse=True)  # stable: ties keep input order
         queue: deque = deque(order)  # (index, item) not sent yet
         remaining = len(items)
+        crashed_once: set[int] = set()  # items whose worker died under them once (tried again once)
 
         def feed(w: _Worker) -> None:
             """A worker with less than CHUNKS_IN_FLIGHT chunks gets its next one, so it always has its
@@ -266,15 +272,21 @@ class WorkerPool:
                 overdue = w.pending and time.monotonic() - w.since > self.timeout_s
                 if (died or overdue) and w.pending:
                     index, item = w.pending.popleft()
-                    reason = (
-                        f"timeout: cleaning took longer than {self.timeout_s:g} s"
-                        if overdue and not died
-                        else f"worker crashed (exit code {w.proc.exitcode})"
-                    )
-                    results[index] = on_failure(item, reason)
-                    remaining -= 1
-                    if progress:
-                        progress(1)
+                    crashed = died  # (a worker found dead after the limit died too: not a timeout)
+                    if crashed and index not in crashed_once:
+                        # killed from outside (the OOM killer, kill -9) as often as by its document:
+                        # the document is tried once more, first, in the replacement worker
+                        crashed_once.add(index)
+                        w.pending.appendleft((index, item))
+                    else:
+                        reason = (
+                            f"worker crashed (exit code {w.proc.exitcode}), also when tried again"
+                            if crashed else f"timeout: cleaning took longer than {self.timeout_s:g} s"
+                        )
+                        results[index] = on_failure(item, reason)
+                        remaining -= 1
+                        if progress:
+                            progress(1)
                     rest = list(w.pending)
                     w.pending.clear()
                     self.stopped_cpu += w.cpu_seconds()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..settings import Settings
 from ..startup import timings as startup_timings
-from ..storage import transaction, writer_lock
+from ..storage import DatabaseBusy, transaction, writer_lock
 from ..storage.runs import finish_run, run_totals, start_run
 from .progress import progress_bar
 
@@ -197,6 +197,9 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
                 summary.status = "cancelled"
                 summary.message = f"stopped by {stopped_by}; committed batches are kept, run again to continue"
             summary.seconds = time.monotonic() - started
+            if isinstance(exc, DatabaseBusy):  # waiting for the file again would double the wait for nothing
+                logger.error("the run is not recorded as failed: %s (the next run marks it crashed)", exc)
+                raise
             try:
                 _finish(settings, summary)
             except Exception:  # the database itself may be what failed

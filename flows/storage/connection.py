@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
+import sys
 import time
 from pathlib import Path
 from typing import Iterator, Union
@@ -31,11 +33,36 @@ class DatabaseBusy(RuntimeError):
 
 
 class RunInProgress(RuntimeError):
-    """Another ``newsflow run`` is writing to the same database."""
+    """Another ``newsflow run`` is writing to the same database (``holder``: "pid N")."""
+
+    def __init__(self, message: str, holder: str = "another process") -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+ANNOUNCE_AFTER_S = 1.0  # a wait longer than a reader's usual query is said on stderr
+
+
+def holder_of(exc: BaseException) -> str:
+    """Who holds the file, as DuckDB's lock error names it ("PID 123, /usr/bin/python3"), else
+    "another process"."""
+    found = re.search(r"held in (.*?) \(PID (\d+)\)", str(exc))
+    return f"PID {found.group(2)}, {found.group(1)}" if found else "another process"
+
+
+def _announce_wait(path: str, holder: str, wait_s: float) -> None:
+    """A writer or a run's reader waiting for the file says so: it used to wait (300 s a commit,
+    then again to record the failure) without a word while, say, a notebook kept it open."""
+    print(f"newsflow: {path} is held by {holder}; waiting up to {wait_s:g} s for it to close the file "
+          f"(a newsflow query or run lets go by itself; close another program's connection to it)",
+          file=sys.stderr, flush=True)
 
 
 def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + wait_s
+    """Connect, retrying while another process holds the file; ``on_wait()`` is called once when
+    waiting starts (by default a wait past ANNOUNCE_AFTER_S is said on stderr)."""
+    started = time.monotonic()
+    deadline = started + wait_s
     told = False
     delay = 0.05
     while True:
@@ -44,15 +71,20 @@ def _open(path: str, read_only: bool, wait_s: float, on_wait=None) -> duckdb.Duc
         except duckdb.IOException as exc:  # the file is locked by another process
             if not any(marker in str(exc) for marker in LOCK_ERRORS):
                 raise
+            holder = holder_of(exc)
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(
-                    f"{path} is held by another process (a newsflow run writing a batch?); "
-                    f"waited {wait_s:.0f} s. Try again in a moment."
+                    f"{path} is held by {holder} (a newsflow run writing a batch, or another program "
+                    f"with the file open); waited {wait_s:g} s. Try again when it has closed the file "
+                    f"(NEWSFLOW_DB_WAIT_S sets how long a run waits)."
                 ) from exc
-            if on_wait and not told:
+            if not told and on_wait:
                 on_wait()
                 told = True
-            time.sleep(delay)
+            elif not told and time.monotonic() - started >= min(ANNOUNCE_AFTER_S, wait_s / 2):
+                _announce_wait(path, holder, wait_s)
+                told = True
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 1.0)
 
 
@@ -97,7 +129,7 @@ def settings_for(target: Target) -> Settings:
     return settings
 
 
-def connect(target: Target, read_only: bool = False, wait_s: float = 60.0, on_wait=None,
+def connect(target: Target, read_only: bool = False, wait_s: float | None = None, on_wait=None,
             migrate: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the database (a path, or the run's ``Settings``); a read-write open
     applies migrations and views unless ``migrate`` is False (the run did it once).
@@ -110,6 +142,7 @@ def connect(target: Target, read_only: bool = False, wait_s: float = 60.0, on_wa
     the lake read-only, so queries never wait for a run."""
     settings = settings_for(target)
     path = settings.db_path
+    wait_s = settings.db_wait_s if wait_s is None else wait_s
     if settings.storage == "ducklake":
         con = _connect_lake(path, settings, read_only, wait_s, on_wait, migrate)
     else:
@@ -119,7 +152,11 @@ def connect(target: Target, read_only: bool = False, wait_s: float = 60.0, on_wa
             raise FileNotFoundError(f"No database at {path}: run `newsflow run` first, or pass --db PATH.")
         con = _open(path, read_only, wait_s, on_wait)
         if not read_only and migrate:
-            apply_schema(con)
+            try:
+                apply_schema(con)
+            except BaseException:  # e.g. SchemaTooNew: the file is not left open (and locked) by this process
+                con.close()
+                raise
     if settings.memory_limit:  # e.g. 2GB; DuckDB spills to disk beyond it
         con.execute("SET memory_limit = ?", [settings.memory_limit])
     return con
@@ -149,7 +186,7 @@ def _connect_lake(path: str, settings: Settings, read_only: bool, wait_s: float,
 
 
 @contextlib.contextmanager
-def transaction(target: Target, wait_s: float = 300.0, migrate: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(target: Target, wait_s: float | None = None, migrate: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short write connection holding one transaction: commit on success,
     roll back on any error, close either way (releasing the file lock).
 
@@ -181,7 +218,39 @@ def writer_lock(settings: Settings, wait: bool = False) -> contextlib.AbstractCo
 
     if settings.storage == "ducklake" and is_postgres(catalog_spec(settings)):
         return contextlib.nullcontext()
+    if _lock_key(settings.db_path) in _HELD_BY_COMMAND:  # the command took it before the flow started
+        return contextlib.nullcontext()
     return run_lock(settings.db_path, wait=wait)
+
+
+_HELD_BY_COMMAND: set[str] = set()  # run locks the command holds for its whole run (command_lock)
+
+
+def _lock_key(db_path: str | os.PathLike) -> str:
+    return os.path.abspath(str(db_path) + ".run.lock")
+
+
+@contextlib.contextmanager
+def command_lock(settings: Settings, wait: bool = False, on_wait=None) -> Iterator[None]:
+    """The run's writer lock, taken by the command before Prefect starts and held until it ends;
+    the flow's own ``writer_lock`` is then a no-op. A second run used to start the temporary API and
+    a flow run (5-10 s) before finding the lock taken, and Prefect printed its traceback of the
+    error above the message. With ``wait`` it queues here, saying so once (``on_wait(exc)``)."""
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(writer_lock(settings))
+        except RunInProgress as exc:
+            if not wait:
+                raise
+            if on_wait:
+                on_wait(exc)
+            held.enter_context(writer_lock(settings, wait=True))
+        key = _lock_key(settings.db_path)
+        _HELD_BY_COMMAND.add(key)
+        try:
+            yield
+        finally:
+            _HELD_BY_COMMAND.discard(key)
 
 
 @contextlib.contextmanager
@@ -203,7 +272,7 @@ def run_lock(db_path: str | os.PathLike, wait: bool = False) -> Iterator[None]:
             holder = fh.read().strip() or "another process"
             raise RunInProgress(
                 f"Another newsflow run is writing to {db_path} ({holder}). "
-                "Wait for it to finish (or pass --wait to queue behind it)."
+                "Wait for it to finish (or pass --wait to queue behind it).", holder
             ) from exc
         fh.seek(0)
         fh.truncate()

@@ -11,7 +11,11 @@ from pathlib import Path
 import duckdb
 
 from ..settings import SQL_DIR
-from .sqlfiles import load_sql
+from .sqlfiles import load_sql, query
+
+
+class SchemaTooNew(RuntimeError):
+    """The database records migrations this code does not have: a newer newsflow wrote it."""
 
 
 def migration_files() -> list[Path]:
@@ -31,7 +35,8 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, lake: bool = False) -> list
 
     ddl = portable_ddl if lake else (lambda sql: sql)
     con.execute(ddl(load_sql("schema_migrations")))
-    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    done = dict(query(con, "queries/migrations/applied"))
+    refuse_unknown(done, con)
     applied = []
     for path in migration_files():
         version = int(path.name[:3])
@@ -51,6 +56,29 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, lake: bool = False) -> list
             raise
         applied.append(path.name)
     return applied
+
+
+def refuse_unknown(done: dict[int, str], con: duckdb.DuckDBPyConnection) -> None:
+    """Stop before writing when the database records a migration this code lacks: its tables
+    are laid out as a newer newsflow left them, and this code would write the old layout
+    into them (or fail half-way through a batch). It used to go on as if all were known."""
+    known = {int(path.name[:3]) for path in migration_files()}
+    unknown = sorted(v for v in done if v not in known)
+    if not unknown:
+        return
+    database = _database_file(con)
+    raise SchemaTooNew(
+        f"{database} was written by a newer newsflow: it records migration "
+        f"{', '.join(done[v] for v in unknown)}, which this code ({max(known):03d} is its last) does not have. "
+        "Update newsflow (git pull, then make setup) and run again, or pass --db with another file; "
+        "nothing was written."
+    )
+
+
+def _database_file(con: duckdb.DuckDBPyConnection) -> str:
+    """The file of the connection's current database (its name when it has none)."""
+    rows = query(con, "queries/migrations/database_file")
+    return rows[0][0] if rows else "the database"
 
 
 def create_views(con: duckdb.DuckDBPyConnection, lake: bool = False) -> None:
