@@ -108,9 +108,9 @@ def reprocess_flow(
 
     Use it after the cleaner or the checks change: nothing is fetched or read
     again. Articles and quarantine rows of the recomputed documents are
-    replaced; dedup is rebuilt over every article, so articles, quarantine and
-    duplicates equal a fresh run's (stories can differ where the order inside a
-    batch decided between two: README, Backfill after a change)."""
+    replaced; dedup is rebuilt over every article, in the order they arrived
+    (kept in dedup_prior_order meanwhile), so the result equals a fresh run over
+    the same inputs."""
     settings = run_settings(settings, db_path=db_path, languages=languages, workers=workers, batch_size=batch_size,
                             storage=storage)
     if not Path(settings.db_path).exists():

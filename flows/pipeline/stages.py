@@ -123,6 +123,7 @@ def rebuild_dedup(settings: Settings, run_id: str, reset: bool = False) -> Count
         offset += len(articles)
         add_numbers(totals, report.as_dict())
     with transaction(settings, migrate=False) as con:
+        execute_script(con, "queries/dedup/prior_order_done")
         pending_done(con, DEDUP_REBUILD)
     return totals
 
