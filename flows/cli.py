@@ -268,11 +268,11 @@ def _check_users_api() -> int | None:
 
 
 def _hold_run_lock(settings, wait: bool, held: contextlib.ExitStack) -> int | None:
-    """Take the run's lock for the whole command, before Prefect starts (storage.command_lock): a
+    """Take the run's lock for the whole command, before Prefect starts (runlock.command_lock): a
     second run used to start the temporary API and a flow run (5-10 s) before finding the lock
     taken, and printed Prefect's 30-line traceback above the message. An exit code when the
     command ends here, else None."""
-    from .storage import RunInProgress, command_lock
+    from .runlock import RunInProgress, command_lock
 
     def queued(exc: RunInProgress) -> None:
         print(f"newsflow: another newsflow run ({exc.holder}) is writing to {settings.db_path}; "

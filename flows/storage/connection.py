@@ -8,7 +8,6 @@ environment, in the one place settings are built (``Settings.from_env``).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import sys
@@ -18,6 +17,7 @@ from typing import Iterator, Union
 
 import duckdb
 
+from ..runlock import RunInProgress, command_lock, held_by_command, run_lock  # noqa: F401 (storage's names)
 from ..settings import Settings
 from .catalog_lock import catalog_lock
 from .extensions import quote_identifier, quote_literal
@@ -30,14 +30,6 @@ LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
 
 class DatabaseBusy(RuntimeError):
     """Another process holds the DuckDB file for writing."""
-
-
-class RunInProgress(RuntimeError):
-    """Another ``newsflow run`` is writing to the same database (``holder``: "pid N")."""
-
-    def __init__(self, message: str, holder: str = "another process") -> None:
-        super().__init__(message)
-        self.holder = holder
 
 
 ANNOUNCE_AFTER_S = 1.0  # a wait longer than a reader's usual query is said on stderr
@@ -218,68 +210,8 @@ def writer_lock(settings: Settings, wait: bool = False) -> contextlib.AbstractCo
 
     if settings.storage == "ducklake" and is_postgres(catalog_spec(settings)):
         return contextlib.nullcontext()
-    if _lock_key(settings.db_path) in _HELD_BY_COMMAND:  # the command took it before the flow started
+    if held_by_command(settings.db_path):  # the command took it before the flow started
         return contextlib.nullcontext()
     return run_lock(settings.db_path, wait=wait)
 
 
-_HELD_BY_COMMAND: set[str] = set()  # run locks the command holds for its whole run (command_lock)
-
-
-def _lock_key(db_path: str | os.PathLike) -> str:
-    return os.path.abspath(str(db_path) + ".run.lock")
-
-
-@contextlib.contextmanager
-def command_lock(settings: Settings, wait: bool = False, on_wait=None) -> Iterator[None]:
-    """The run's writer lock, taken by the command before Prefect starts and held until it ends;
-    the flow's own ``writer_lock`` is then a no-op. A second run used to start the temporary API and
-    a flow run (5-10 s) before finding the lock taken, and Prefect printed its traceback of the
-    error above the message. With ``wait`` it queues here, saying so once (``on_wait(exc)``)."""
-    with contextlib.ExitStack() as held:
-        try:
-            held.enter_context(writer_lock(settings))
-        except RunInProgress as exc:
-            if not wait:
-                raise
-            if on_wait:
-                on_wait(exc)
-            held.enter_context(writer_lock(settings, wait=True))
-        key = _lock_key(settings.db_path)
-        _HELD_BY_COMMAND.add(key)
-        try:
-            yield
-        finally:
-            _HELD_BY_COMMAND.discard(key)
-
-
-@contextlib.contextmanager
-def run_lock(db_path: str | os.PathLike, wait: bool = False) -> Iterator[None]:
-    """One ``newsflow run`` at a time per database file.
-
-    A lock file beside the database, held for the whole run; the OS drops it
-    when the process dies (even under kill -9), so a crashed run never blocks
-    the next one."""
-    lock_path = Path(str(db_path) + ".run.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(lock_path, "a+")
-    try:
-        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
-        try:
-            fcntl.flock(fh.fileno(), flags)
-        except BlockingIOError as exc:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise RunInProgress(
-                f"Another newsflow run is writing to {db_path} ({holder}). "
-                "Wait for it to finish (or pass --wait to queue behind it).", holder
-            ) from exc
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-        fh.close()
