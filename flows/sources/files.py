@@ -19,9 +19,12 @@ import os
 import zlib
 from pathlib import Path
 
-from flows.records import RawDocument
+from flows.records import RawDocument, make_raw_id
 from flows.settings import Settings
 from flows.sources.common import exc_text, open_input, raw_prefix, read_capped, too_large
+
+
+CHANGED = "changed-while-read\x00"  # keys a part read apart from the file's whole content
 
 
 def read_document_file(path: Path, kind: str, gz: bool, settings: Settings) -> RawDocument:
@@ -42,9 +45,12 @@ def read_document_file(path: Path, kind: str, gz: bool, settings: Settings) -> R
     if content is None:
         return RawDocument(source, kind, b"", content_hash=digest, error=too_large(total, limit, at_least=gz))
     if after != before:  # being written: what was read may be any part of it
-        return RawDocument(source, kind, content, content_hash=digest, error=(
-            f"changed while read: {before[0]:,} bytes when opened, {after[0]:,} when read; "
-            "run again once it is written"))
+        # Its own raw id: what was read can be the file's final content (the writer stopped just
+        # after the read), and under the id a whole read gets, the next run found it "stored
+        # already" and the article stayed in quarantine for good.
+        return RawDocument(source, kind, content, content_hash=digest, raw_id=make_raw_id(CHANGED + source, digest),
+                           error=(f"changed while read: {before[0]:,} bytes when opened, {after[0]:,} when read; "
+                                  "run again once it is written"))
     return RawDocument(source, kind, content, content_hash=digest)
 
 
