@@ -20,36 +20,30 @@ def fill_from_hints(found: Extracted, hints: dict | None, *, tidy: bool = False)
         return replace(
             found,
             title=found.title or (" ".join(title.split()) if title else None),
-            author=found.author or _hint_author(hints.get("author")),
+            author=found.author or _hint_author(hints.get("author"), tidy=True),
             published=found.published or _hint_date(hints.get("published")),
         )
     return replace(
         found,
         title=found.title or _hint_text(hints.get("title")),
-        author=found.author or _hint_names(hints.get("author")),
+        author=found.author or _hint_author(hints.get("author"), tidy=False),
         published=found.published or parse_date(hints.get("published")),  # hints are strings (JSON, feeds)
     )
 
 
 def _hint_text(value) -> str | None:
-    """A title or author the source gave as text (a JSON number, list or true is no title: it
+    """A title the source gave as text (a JSON number, list or true is no title: it
     failed the article's cleaning as a ``cleaner_error``)."""
     return value if isinstance(value, str) and value else None
 
 
-def _hint_names(value) -> str | None:
-    """An author the source gave as text, or a list of names joined with "; " (as written)."""
-    if isinstance(value, list):
-        return "; ".join(v for v in value if isinstance(v, str) and v.strip()) or None
-    return _hint_text(value)
-
-
-def _hint_author(value) -> str | None:
-    """An author the source gave: a name or a list of names."""
-    if isinstance(value, (list, tuple)):
-        names = [normalise_author(v) for v in value if isinstance(v, str)]
-        return "; ".join(n for n in names if n) or None
-    return normalise_author(value) if isinstance(value, str) else None
+def _hint_author(value, tidy: bool) -> str | None:
+    """An author the source gave: a name, or a list of names joined with "; " in the order written
+    (``tidy``: each name normalised, as text dumps read them; else as given). A blank is none."""
+    names = [v for v in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(v, str)]
+    if tidy:
+        names = [normalise_author(v) for v in names]
+    return "; ".join(n for n in names if n and n.strip()) or None
 
 
 def _hint_date(value) -> date | None:
