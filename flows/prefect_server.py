@@ -38,6 +38,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def prefect_home() -> Path:
+    """Prefect's home folder as Prefect reads it: ``$PREFECT_HOME``, else ``~/.prefect``."""
+    return Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+
+
 def _loopback_cert_file() -> str | None:
     """A CA file of one certificate, for Prefect's clients of the temporary API.
 
@@ -45,7 +50,7 @@ def _loopback_cert_file() -> str | None:
     context from ``PREFECT_API_SSL_CERT_FILE`` or certifi's bundle: 25 ms each to parse ~150
     certificates, for an ``http://127.0.0.1`` API that never speaks TLS. The file only has to
     parse; it holds certifi's first certificate, so it trusts nothing certifi does not."""
-    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()  # the user's own, like Prefect's database
+    home = prefect_home()  # the user's own, like Prefect's database
     target = home / "newsflow-loopback-ca.pem"
     if target.exists():
         return str(target)
@@ -83,7 +88,7 @@ def ensure_writable_prefect_home() -> str | None:
     the temporary API keeps its database there, and with none it never answered, so every run failed
     with 'Failed to reach API at http://127.0.0.1:NNNNN/api/' after about 10 s. Says so on stderr and
     returns the folder (removed at exit), or None when the home is writable (left as it is)."""
-    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    home = prefect_home()
     reason = _unwritable(home)
     if reason is None:
         return None
