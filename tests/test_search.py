@@ -266,3 +266,31 @@ def test_a_run_with_nothing_new_indexes_what_an_earlier_run_left(cli_env, tmp_pa
     assert [r[1] for r in search(con, "north korea munitions").fetchall()][:1] == [
         "Russia's foreign minister will visit North Korea amid claims of weapons supplied to Moscow"]
     con.close()
+
+
+def test_search_index_step_limits_memory_and_falls_back_when_too_small(tmp_path, capfd):
+    """The run's search-index step works under NEWSFLOW_SEARCH_INDEX_MEMORY; a limit DuckDB
+    cannot work within rolls back and is done again without it: same index, a warning."""
+    from flows.pipeline.stages import search_index
+
+    path = tmp_path / "news.duckdb"
+    con = storage.connect(path)
+    insert(con, corpus(40), 0)
+    con.close()
+    assert search_index(Settings.from_env(db_path=str(path), search_index_memory="1MB")) == 40
+    assert "did not fit in 1MB" in capfd.readouterr().err
+    con = storage.connect(path, read_only=True)
+    assert index_size(con) == (40, 40)
+    small = con.execute("SELECT count(*), sum(tf) FROM search_postings").fetchone()
+    con.close()
+
+    other = tmp_path / "other.duckdb"
+    con = storage.connect(other)
+    insert(con, corpus(40), 0)
+    con.close()
+    assert search_index(Settings.from_env(db_path=str(other))) == 40   # the default limit: fits
+    assert "did not fit" not in capfd.readouterr().err
+    con = storage.connect(other, read_only=True)
+    assert con.execute("SELECT count(*), sum(tf) FROM search_postings").fetchone() == small
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != "256.0 MiB"  # not kept
+    con.close()

@@ -80,6 +80,27 @@ CHUNKS_IN_FLIGHT = 2
 _QUIT = object()  # ends a worker's sending thread without a word to the worker
 
 
+_pools_lock = threading.Lock()
+_open_pools = 0  # pools whose workers were started and that are not closed: the forkserver serves them
+
+
+def stop_forkserver() -> bool:
+    """Stop this process's forkserver, which holds what it preloaded (trafilatura, lxml, the
+    language model: about 120 MB once its workers are gone), so a run's checks and search index
+    and a long-lived process's time between runs do not carry it. The next pool starts it again
+    (0.5-0.8 CPU-s). Uses the stdlib's own stop (``ForkServer._stop``); where that is missing
+    (another Python) the forkserver stays, as before."""
+    if _CTX.get_start_method() != "forkserver":
+        return False
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is None:
+        return False
+    stop()
+    return True
+
+
 class PoolClosed(RuntimeError):
     """The pool was closed while a map was running (the run is ending on a signal)."""
 
@@ -178,6 +199,7 @@ class WorkerPool:
         self.restarts = 0
         self._fruitless_restarts = 0  # replacement workers that died before they were ready, in a row
         self._closed = False
+        self._counted = False  # in _open_pools
 
     def __enter__(self) -> "WorkerPool":
         self.start()
@@ -190,6 +212,11 @@ class WorkerPool:
         """Start the worker processes without waiting for them to import what they need."""
         if self._closed:
             raise PoolClosed("the cleaning workers were stopped (the run is ending)")
+        global _open_pools
+        if not self._counted:
+            with _pools_lock:
+                _open_pools += 1
+            self._counted = True
         while len(self.workers) < self.size:
             self.workers.append(_Worker(self.func, self.initializer))
 
@@ -206,6 +233,19 @@ class WorkerPool:
             self.stopped_cpu += w.cpu_seconds()
             w.kill() if kill else w.stop()
         self.workers = []
+        self._release_forkserver(stop=not kill)
+
+    def _release_forkserver(self, stop: bool) -> None:
+        """The last open pool stops the forkserver (stop_forkserver); not on ``kill``: the command
+        is ending, and the forkserver ends with it (it exits when this process is gone)."""
+        global _open_pools
+        if not self._counted:
+            return
+        self._counted = False
+        with _pools_lock:
+            _open_pools -= 1
+            if _open_pools == 0 and stop:
+                stop_forkserver()
 
     @property
     def cpu_seconds(self) -> float:

@@ -88,12 +88,40 @@ def check_dedup_and_run(con: duckdb.DuckDBPyConnection, settings: Settings, run_
     return results
 
 
-def search_index(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Bring the BM25 index up to date after a load: articles replaced since they were indexed
-    go out, the articles not indexed yet go in (flows/search.py)."""
+def search_index(settings: Settings) -> int:
+    """Bring the BM25 index up to date after a load, in one write transaction: articles replaced
+    since they were indexed go out, the articles not indexed yet go in (flows/search.py).
+
+    Under ``settings.search_index_memory`` (a first build is the run's largest single step in
+    memory); if DuckDB cannot do it within that, the transaction is rolled back and the update is
+    done again without the limit, so a limit set too small costs time, never the index."""
     from ..search import update_index
 
-    update_index(con)
+    limit = "" if settings.memory_limit else settings.search_index_memory
+    if limit:
+        try:
+            with transaction(settings, migrate=False) as con:
+                con.execute("SET memory_limit = ?", [limit])
+                return update_index(con)
+        except duckdb.OutOfMemoryException as exc:
+            _logger().warning(
+                "the search index did not fit in %s (NEWSFLOW_SEARCH_INDEX_MEMORY): updating it without that limit (%s)",
+                limit, str(exc).splitlines()[0])
+    with transaction(settings, migrate=False) as con:
+        return update_index(con)
+
+
+def _logger():
+    """The task's logger inside a flow (the Prefect UI and the terminal), else this module's."""
+    from prefect import get_run_logger
+    from prefect.exceptions import MissingContextError
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        import logging
+
+        return logging.getLogger(__name__)
 
 
 def data_docs(settings: Settings) -> str | None:

@@ -56,7 +56,7 @@ check_dedup_and_run_task = stage_task(
     "check-dedup-and-run", "pipeline.stages:check_dedup_and_run",
     "Dedup invariants and run-level reconciliation, on the committed tables.", in_transaction=True)
 search_index_task = stage_task(
-    "search-index", "pipeline.stages:search_index", "Bring the BM25 index up to date after a load.", in_transaction=True)
+    "search-index", "pipeline.stages:search_index", "Bring the BM25 index up to date after a load.")
 rebuild_dedup_task = stage_task(
     "rebuild-dedup", "pipeline.stages:rebuild_dedup", "Dedup every stored article again, in ingestion order.")
 

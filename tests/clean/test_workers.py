@@ -162,3 +162,23 @@ def test_a_worker_whose_parent_is_gone_ends_quietly():
     finally:
         signal.signal(signal.SIGINT, handler)
     assert conn.sent == [("ready", None)]
+
+
+def test_the_last_pool_closed_stops_the_forkserver_and_a_new_pool_starts_it_again():
+    """The forkserver holds what it preloaded (about 120 MB): it is not kept once the last pool
+    closes (a run's checks and search index, a long-lived process between runs)."""
+    import multiprocessing.forkserver as fs
+
+    import psutil
+
+    with WorkerPool(slow_or_crashing, size=1) as first, WorkerPool(slow_or_crashing, size=1) as second:
+        assert first.map(["a"], failure) == ["A"]
+        server = fs._forkserver._forkserver_pid
+        assert server and psutil.pid_exists(server)
+        first.close()
+        assert fs._forkserver._forkserver_pid == server  # still serving the other pool
+        assert second.map(["b"], failure) == ["B"]
+    assert fs._forkserver._forkserver_pid is None
+    assert not psutil.pid_exists(server) or psutil.Process(server).status() == psutil.STATUS_ZOMBIE
+    with WorkerPool(slow_or_crashing, size=1) as again:
+        assert again.map(["c"], failure) == ["C"]

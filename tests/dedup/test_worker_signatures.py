@@ -115,3 +115,39 @@ def test_string_array_equals_arrows_own():
 
     for values in ([], [""], ["a", "", "ёлки", "東京", "x" * 1000]):
         assert string_array(values).equals(pa.array(values, pa.string()))
+
+
+def test_a_batch_is_signed_in_bounded_shares_with_copies_together(tmp_path, monkeypatch):
+    """Shares of at most about SIGN_SHARE_MAX articles (a worker's signing memory), at least one per
+    worker, every article once, the copies of one text in one share; the workers' signatures of
+    many small shares equal the batch signed at once."""
+    import flows.clean as clean
+    from flows.clean import sign_shares
+
+    arts = _articles([i % 4 for i in range(100)], [None] * 100)
+    for a in arts[::7]:
+        a.text += f" Unique {a.article_id}."
+    shares = sign_shares(arts, 2)
+    assert len(shares) == 2 and sorted(a.article_id for s in shares for a in s) == sorted(a.article_id for a in arts)
+    monkeypatch.setattr(clean, "SIGN_SHARE_MAX", 10)
+    shares = sign_shares(arts, 2)
+    assert len(shares) > 5
+    assert sorted(a.article_id for s in shares for a in s) == sorted(a.article_id for a in arts)
+    home = {}
+    for n, share in enumerate(shares):
+        for a in share:
+            assert home.setdefault(a.text, n) == n  # a text's copies share its share
+    assert sign_shares([], 2) == []
+
+    settings = Settings(db_path=str(tmp_path / "n.duckdb"), workers=2)
+    docs = [RawDocument(source=f"/d/{i}.txt", kind="text", content=(t + f"\n\nBy the desk {i % 50}.").encode())
+            for i, t in enumerate(TEXTS * 60)]
+    cleaner = Cleaner(settings, reuse_copies=False, sign=True)
+    try:
+        out = cleaner.clean(docs)
+        prints = cleaner.take_fingerprints(out)
+    finally:
+        cleaner.close()
+    articles = [a for a in out if isinstance(a, Article)]
+    assert len({id(p[0]) for p in prints.values()}) > 5  # signed in many shares
+    _same(signatures_from_parts(articles, prints, settings), compute_signatures(articles, settings))
