@@ -94,7 +94,8 @@ def search_index(settings: Settings) -> int:
 
     Under ``settings.search_index_memory`` (a first build is the run's largest single step in
     memory); if DuckDB cannot do it within that, the transaction is rolled back and the update is
-    done again without the limit, so a limit set too small costs time, never the index."""
+    done again without the limit (also when it could not spill to its temporary folder), so a
+    limit set too small costs time, never the index."""
     from ..search import update_index
 
     limit = "" if settings.memory_limit else settings.search_index_memory
@@ -103,7 +104,7 @@ def search_index(settings: Settings) -> int:
             with transaction(settings, migrate=False) as con:
                 con.execute("SET memory_limit = ?", [limit])
                 return update_index(con)
-        except duckdb.OutOfMemoryException as exc:
+        except (duckdb.OutOfMemoryException, duckdb.IOException) as exc:  # IO: no room to spill to
             _logger().warning(
                 "the search index did not fit in %s (NEWSFLOW_SEARCH_INDEX_MEMORY): updating it without that limit (%s)",
                 limit, str(exc).splitlines()[0])
