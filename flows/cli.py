@@ -465,9 +465,12 @@ def _run_flow(call, settings, as_json: bool) -> int:
     from .pipeline import RunChecksFailed
     from .storage import RunInProgress
 
+    from .terminal_logs import tracebacks_folded
+
     summary = None
     try:
-        result = call()
+        with tracebacks_folded():  # newsflow's message below says what failed; the UI keeps the traceback
+            result = call()
     except RunChecksFailed as exc:
         summary, result = exc.summary, exc.summary.as_dict()
     except RunInProgress as exc:

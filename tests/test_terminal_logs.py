@@ -1,0 +1,85 @@
+"""A failed run's terminal shows newsflow's message, not Prefect's tracebacks; the Prefect API
+still gets them whole (flows/terminal_logs.py)."""
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+
+import pytest
+
+from flows.terminal_logs import HINT, WithoutTraceback, tracebacks_folded
+
+
+def _error_record(name: str) -> logging.LogRecord:
+    try:
+        raise ValueError("boom")
+    except ValueError as exc:
+        return logging.LogRecord(name, logging.ERROR, __file__, 1, "Task run failed: %s", (exc,),
+                                 (type(exc), exc, exc.__traceback__))
+
+
+def test_the_console_formats_a_run_error_without_its_traceback_and_other_handlers_keep_it():
+    inner = logging.Formatter("%(levelname)s %(message)s")
+    folded = WithoutTraceback(inner)
+    record = _error_record("prefect.task_runs")
+    out = folded.format(record)
+    assert out.splitlines()[0] == "ERROR Task run failed: boom" and HINT in out and "Traceback" not in out
+    assert record.exc_info is not None                     # the record itself is untouched
+    assert "Traceback" in logging.Formatter().format(record)  # as the API handler formats it
+    other = _error_record("flows.pipeline")                # not a run logger: as it was
+    assert "Traceback" in folded.format(other)
+
+
+def test_folding_is_undone_after_the_block_and_can_be_switched_off(monkeypatch):
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    handler = PrefectConsoleHandler(stream=io.StringIO())
+    original = handler.formatter
+    logging.getLogger().addHandler(handler)
+    try:
+        with tracebacks_folded():
+            assert isinstance(handler.formatter, WithoutTraceback)
+        assert handler.formatter is original
+        monkeypatch.setenv("NEWSFLOW_TRACEBACKS", "1")
+        with tracebacks_folded():
+            assert handler.formatter is original
+    finally:
+        logging.getLogger().removeHandler(handler)
+
+
+@pytest.mark.slow
+def test_a_run_that_fails_inside_the_flow_prints_no_traceback_but_the_api_has_it(
+        prefect_api, tmp_path, capfd, monkeypatch):
+    """A batch whose store fails (here: a stage raising, as a full disk's commit does) fails the
+    run with exit 1 and newsflow's message; the run's logs in the Prefect API hold the traceback."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    from flows.cli import main
+    from flows.pipeline import stages
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the disk said no")
+
+    monkeypatch.setattr(stages, "store_and_dedup", fails)
+    monkeypatch.setenv("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api)  # the session's server, whose logs we can read
+    assert main(["run", "--db", str(tmp_path / "news.duckdb"), "--no-progress"]) == 1
+    err = capfd.readouterr().err
+    assert "newsflow: the run failed: RuntimeError: the disk said no" in err
+    assert "Traceback" not in err and "NEWSFLOW_TRACEBACKS=1" in err
+
+    async def logs_of_latest_run():
+        async with get_client() as client:
+            run = (await client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=1))[0]
+            return await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])),
+                                          limit=200, offset=0)
+
+    from prefect.logging.handlers import APILogHandler
+
+    APILogHandler().flush()  # the run's last records leave the background log worker
+    logs = asyncio.run(logs_of_latest_run())
+    assert any("Traceback" in log.message and "the disk said no" in log.message for log in logs), \
+        [log.message[:200] for log in logs]
