@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..settings import Settings
-from ..storage import connect, transaction, writer_lock
+from ..storage import connect, shared_writers, transaction, writer_lock
 from ..storage.raw import known_raw_ids, pending_work
 from ..storage.runs import start_run
 from ..storage.writes import store_check_results
@@ -95,7 +95,7 @@ def run_if_nothing_new(settings: Settings, sources: list[str], wait_for_lock: bo
         if specs.skipped:
             summary.counts["source_skipped_unknown_type"] += len(specs.skipped)
         with transaction(settings, migrate=False) as con:
-            start_run(con, summary.run_id, "ingest", sources, None)
+            start_run(con, summary.run_id, "ingest", sources, None, shared=shared_writers(settings))
         with summary.clock("run_checks"), transaction(settings, migrate=False) as con:
             results = check_run(con, summary.run_id, settings)
             if results:

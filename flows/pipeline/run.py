@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..settings import Settings
 from ..startup import timings as startup_timings
-from ..storage import DatabaseBusy, transaction, writer_lock
+from ..storage import DatabaseBusy, shared_writers, transaction, writer_lock
 from ..storage.runs import finish_run, run_totals, start_run
 from .progress import progress_bar
 
@@ -164,7 +164,7 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
     summary.timings.update(startup_timings())  # not inside ``seconds``: the run's fixed cost
     with writer_lock(settings, wait=wait_for_lock):
         with transaction(settings, migrate=True) as con:
-            start_run(con, run_id, kind, sources, since)
+            start_run(con, run_id, kind, sources, since, shared=shared_writers(settings))
         start_warm_up(settings)  # GX in the background while sources are read (started already by the command)
         # the workers also sign each article for dedup (a reprocess rebuilds dedup itself)
         cleaner = Cleaner(settings, reuse_stored=kind != "reprocess", sign=kind != "reprocess")

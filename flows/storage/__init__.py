@@ -12,11 +12,11 @@ of runs, the raw layer and a batch's output.
 """
 from __future__ import annotations
 
-from .connection import DatabaseBusy, RunInProgress, command_lock, connect, run_lock, settings_for, transaction, writer_lock
+from .connection import DatabaseBusy, RunInProgress, command_lock, connect, run_lock, settings_for, shared_writers, transaction, writer_lock
 from .migrations import SchemaTooNew, apply_migrations, migration_files
 from .sqlfiles import execute_script, insert_arrow, load_sql, query, query_arrow, with_batch
 
 __all__ = [
     "DatabaseBusy", "RunInProgress", "SchemaTooNew", "apply_migrations", "connect", "execute_script", "insert_arrow", "load_sql", "migration_files", "query",
-    "query_arrow", "command_lock", "run_lock", "settings_for", "transaction", "with_batch", "writer_lock",
+    "query_arrow", "command_lock", "run_lock", "settings_for", "shared_writers", "transaction", "with_batch", "writer_lock",
 ]

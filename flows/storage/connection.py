@@ -200,15 +200,21 @@ def transaction(target: Target, wait_s: float | None = None, migrate: bool = Tru
             con.close()
 
 
+def shared_writers(settings: Settings) -> bool:
+    """Whether many runs may write at once, with no run lock: a DuckLake whose catalog is
+    PostgreSQL (runs on any machine; the catalog's own lock orders their commits)."""
+    from .catalog_lock import is_postgres
+    from .lake import catalog_spec
+
+    return settings.storage == "ducklake" and is_postgres(catalog_spec(settings))
+
+
 def writer_lock(settings: Settings, wait: bool = False) -> contextlib.AbstractContextManager:
     """What a run holds while it writes: the per-file ``run_lock``, except on a DuckLake whose
     catalog is PostgreSQL, where many runs (from any machine) write at once and the catalog's
     own lock (catalog_lock.py) orders their commits; a file lock there would only turn away a
     second run on the same machine, or a no-op run, for nothing."""
-    from .catalog_lock import is_postgres
-    from .lake import catalog_spec
-
-    if settings.storage == "ducklake" and is_postgres(catalog_spec(settings)):
+    if shared_writers(settings):
         return contextlib.nullcontext()
     if held_by_command(settings.db_path):  # the command took it before the flow started
         return contextlib.nullcontext()
