@@ -53,17 +53,23 @@ def test_take_selects_articles_in_any_order_with_repeats(tmp_path):
     _same(whole.take(rows), compute_signatures([arts[i] for i in rows], settings))
 
 
-def test_cleaning_workers_sign_what_they_clean(tmp_path):
-    settings = Settings(db_path=str(tmp_path / "n.duckdb"), workers=2)
-    docs = [RawDocument(source=f"/d/{i}.txt", kind="text", content=(t + f"\n\nBy the desk {i}.").encode())
-            for i, t in enumerate(TEXTS * 60)]  # over 200 small dumps: cleaned in the workers
+def _cleaned_and_signed(settings: Settings, desks: int) -> tuple[list[Article], dict, Cleaner]:
+    """240 small dumps (cleaned in the workers, ``desks`` distinct bylines), with the fingerprints
+    the workers computed."""
+    docs = [RawDocument(source=f"/d/{i}.txt", kind="text", content=(t + f"\n\nBy the desk {i % desks}.").encode())
+            for i, t in enumerate(TEXTS * 60)]
     cleaner = Cleaner(settings, reuse_copies=False, sign=True)
     try:
         out = cleaner.clean(docs)
         prints = cleaner.take_fingerprints(out)
     finally:
         cleaner.close()
-    articles = [a for a in out if isinstance(a, Article)]
+    return [a for a in out if isinstance(a, Article)], prints, cleaner
+
+
+def test_cleaning_workers_sign_what_they_clean(tmp_path):
+    settings = Settings(db_path=str(tmp_path / "n.duckdb"), workers=2)
+    articles, prints, cleaner = _cleaned_and_signed(settings, desks=240)
     assert articles and len(prints) == len({fingerprint_key(a) for a in articles})
     assert not cleaner.fingerprints  # taken: nothing kept past its batch
     _same(signatures_from_parts(articles, prints, settings), compute_signatures(articles, settings))
@@ -140,14 +146,6 @@ def test_a_batch_is_signed_in_bounded_shares_with_copies_together(tmp_path, monk
     assert sign_shares([], 2) == []
 
     settings = Settings(db_path=str(tmp_path / "n.duckdb"), workers=2)
-    docs = [RawDocument(source=f"/d/{i}.txt", kind="text", content=(t + f"\n\nBy the desk {i % 50}.").encode())
-            for i, t in enumerate(TEXTS * 60)]
-    cleaner = Cleaner(settings, reuse_copies=False, sign=True)
-    try:
-        out = cleaner.clean(docs)
-        prints = cleaner.take_fingerprints(out)
-    finally:
-        cleaner.close()
-    articles = [a for a in out if isinstance(a, Article)]
+    articles, prints, _ = _cleaned_and_signed(settings, desks=50)  # copies among them
     assert len({id(p[0]) for p in prints.values()}) > 5  # signed in many shares
     _same(signatures_from_parts(articles, prints, settings), compute_signatures(articles, settings))
