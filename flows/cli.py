@@ -70,7 +70,8 @@ exit status: 0 when the run completed (also when some inputs were quarantined),
 1 when the run failed (a run-level check or an error), 2 for a usage error,
 143 or 130 when SIGTERM or Ctrl-C stopped it (the run is marked cancelled;
 committed batches are kept). With PREFECT_API_URL set, the run shows in that Prefect server's UI, with its
-progress per batch in the run's logs (the terminal shows only warnings and errors).
+progress per batch in the run's logs (the terminal shows only warnings and errors,
+and errors without their tracebacks: NEWSFLOW_TRACEBACKS=1 prints those too).
 """
 
 
