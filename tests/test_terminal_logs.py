@@ -48,28 +48,39 @@ def test_folding_is_undone_after_the_block_and_can_be_switched_off(monkeypatch):
         logging.getLogger().removeHandler(handler)
 
 
+FAILING_RUN = """
+import sys
+from flows.cli import main
+from flows.pipeline import stages
+
+def fails(*args, **kwargs):
+    raise RuntimeError("the disk said no")
+
+stages.store_and_dedup = fails  # a batch's store fails, as a full disk's commit does
+sys.exit(main(["run", "--db", sys.argv[1], "--no-progress"]))
+"""
+
+
 @pytest.mark.slow
-def test_a_run_that_fails_inside_the_flow_prints_no_traceback_but_the_api_has_it(
-        prefect_api, tmp_path, capfd, monkeypatch):
-    """A batch whose store fails (here: a stage raising, as a full disk's commit does) fails the
-    run with exit 1 and newsflow's message; the run's logs in the Prefect API hold the traceback."""
+def test_a_run_that_fails_inside_the_flow_prints_no_traceback_but_the_api_has_it(prefect_api, cli_env, tmp_path):
+    """A batch whose store fails fails the run with exit 1 and newsflow's message, Prefect's error
+    lines without tracebacks; the run's logs in the Prefect API hold the traceback."""
+    import subprocess
+    import sys
+
     from prefect import get_client
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
     from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.cli import main
-    from flows.pipeline import stages
+    from tests_support import ROOT
 
-    def fails(*args, **kwargs):
-        raise RuntimeError("the disk said no")
-
-    monkeypatch.setattr(stages, "store_and_dedup", fails)
-    monkeypatch.setenv("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
-    monkeypatch.setenv("PREFECT_API_URL", prefect_api)  # the session's server, whose logs we can read
-    assert main(["run", "--db", str(tmp_path / "news.duckdb"), "--no-progress"]) == 1
-    err = capfd.readouterr().err
-    assert "newsflow: the run failed: RuntimeError: the disk said no" in err
-    assert "Traceback" not in err and "NEWSFLOW_TRACEBACKS=1" in err
+    proc = subprocess.run([sys.executable, "-c", FAILING_RUN, str(tmp_path / "news.duckdb")], env=cli_env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "newsflow: the run failed: RuntimeError: the disk said no" in proc.stderr
+    assert "Task run failed with exception" in proc.stderr and "NEWSFLOW_TRACEBACKS=1" in proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
 
     async def logs_of_latest_run():
         async with get_client() as client:
@@ -77,9 +88,12 @@ def test_a_run_that_fails_inside_the_flow_prints_no_traceback_but_the_api_has_it
             return await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])),
                                           limit=200, offset=0)
 
-    from prefect.logging.handlers import APILogHandler
-
-    APILogHandler().flush()  # the run's last records leave the background log worker
-    logs = asyncio.run(logs_of_latest_run())
+    with temporary_settings({PREFECT_API_URL: prefect_api}):
+        logs = asyncio.run(logs_of_latest_run())
     assert any("Traceback" in log.message and "the disk said no" in log.message for log in logs), \
         [log.message[:200] for log in logs]
+
+    shown = subprocess.run([sys.executable, "-c", FAILING_RUN, str(tmp_path / "news.duckdb")],
+                           env=dict(cli_env, NEWSFLOW_TRACEBACKS="1"), cwd=ROOT, capture_output=True, text=True,
+                           timeout=300)
+    assert shown.returncode == 1 and "Traceback" in shown.stderr
