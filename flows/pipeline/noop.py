@@ -59,14 +59,13 @@ def _all_stored(settings: Settings, local: list, counts: Counter) -> bool:
     return True
 
 
-def _index_what_a_killed_run_left(con) -> None:
-    """A run killed after committing its batches but before its search-index step left
-    articles unindexed; the index catches up here (a count, unless it is behind)."""
-    from ..search import index_size, update_index
+def _index_is_behind(con) -> bool:
+    """Whether articles are missing from the search index: a run killed after committing its
+    batches but before its search-index step left them (a count)."""
+    from ..search import index_size
 
     indexed, total = index_size(con)
-    if indexed != total:
-        update_index(con)
+    return indexed != total
 
 
 def run_if_nothing_new(settings: Settings, sources: list[str], wait_for_lock: bool = False,
@@ -100,8 +99,11 @@ def run_if_nothing_new(settings: Settings, sources: list[str], wait_for_lock: bo
             results = check_run(con, summary.run_id, settings)
             if results:
                 store_check_results(con, summary.run_id, results, None)
-            if settings.search_index:
-                _index_what_a_killed_run_left(con)
+            behind = settings.search_index and _index_is_behind(con)
+        if behind:  # the index catches up as a run's step does: under its memory limit (stages.search_index)
+            from .stages import search_index
+
+            search_index(settings)
         summary.conclude(results)
         index = Path(settings.quality_path).resolve() / "index.html"
         summary.data_docs = str(index) if index.exists() else None
