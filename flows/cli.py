@@ -465,7 +465,6 @@ def _print_result(result: dict, summary, settings, as_json: bool) -> None:
 def _run_flow(call, settings, as_json: bool) -> int:
     from .pipeline import RunChecksFailed
     from .storage import RunInProgress
-
     from .terminal_logs import tracebacks_folded
 
     summary = None

@@ -20,8 +20,8 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, sources: l
     DuckLake with a PostgreSQL catalog, storage.shared_writers): only runs of this machine whose
     process is gone are marked; runs of other machines are left as they are. Otherwise the caller
     holds the file's run lock, so every other 'running' run is dead."""
+    here = socket.gethostname()
     if shared:
-        here = socket.gethostname()
         dead = [rid for rid, host, pid in query(con, "queries/runs/running_others", params={"run_id": run_id})
                 if host == here and pid is not None and not _alive(pid)]
         if dead:
@@ -30,7 +30,7 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, sources: l
         query(con, "queries/runs/mark_crashed", params={"run_id": run_id})
     query(con, "queries/runs/start", params={
         "run_id": run_id, "sources": [without_password(s) for s in sources], "code_version": code_version(),
-        "kind": kind, "since": since, "host": socket.gethostname(), "pid": os.getpid(),
+        "kind": kind, "since": since, "host": here, "pid": os.getpid(),
     })
 
 
