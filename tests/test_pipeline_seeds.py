@@ -17,8 +17,11 @@ def seed_id(source: str) -> str:
 
 @pytest.fixture(scope="module")
 def seeded_db(prefect_api, tmp_path_factory):
+    from flows.dedup import stories
+
     path = tmp_path_factory.mktemp("seeds") / "news.duckdb"
     first = newsflow_flow(db_path=str(path))
+    first["story_book_kept_after_the_run"] = stories._KEPT.book is not None  # test_the_story_book_is_let_go
     con = duckdb.connect(str(path), read_only=True)
     before = snapshot(con)
     con.close()
@@ -51,6 +54,12 @@ def test_counts_and_summary(seeded_db):
     assert [r[1] for r in run] == ["completed", "completed"]
     # The flow run id is the run_id of every row the first run wrote.
     assert {r[0] for r in con.execute("SELECT DISTINCT run_id FROM raw_articles").fetchall()} == {first["run_id"]}
+
+
+def test_the_story_book_is_let_go_when_the_run_ends(seeded_db):
+    """The story step keeps its book between a run's batches, not after the run (its memory)."""
+    _, first, _, _ = seeded_db
+    assert first["story_book_kept_after_the_run"] is False
 
 
 def test_the_one_duplicate_is_001_of_000(seeded_db):
