@@ -368,7 +368,42 @@ def _parse(html: str):
         tree = _fromstring_bytes(html)
     if tree is not None and dubious and len(tree) < 2:  # not (well-formed) HTML at all
         tree = None
+    if tree is not None:
+        _flatten_deep(tree)
     return tree
+
+
+MAX_NESTING = 100  # levels of elements kept as they are; the dev sets' deepest page has 34
+_AT_DEPTH: dict = {}
+
+
+def _at_depth(depth: int):
+    """A compiled XPath giving the elements ``depth`` levels below the root (the root is level 1)."""
+    if depth not in _AT_DEPTH:
+        from lxml import etree
+
+        _AT_DEPTH[depth] = etree.XPath("/*" + "/*" * (depth - 1))
+    return _AT_DEPTH[depth]
+
+
+def _flatten_deep(tree, limit: int = MAX_NESTING) -> int:
+    """Unwrap the elements nested deeper than ``limit`` that hold other elements (their text,
+    children and tails stay, in order, one level up): returns how many were unwrapped.
+
+    trafilatura and its fallbacks walk each paragraph's ancestors, so their cost is paragraphs x
+    depth: 60 KB of ``<div><p>`` never closed (4,000 levels, within ``huge_tree``'s 2,048 per
+    parse) took 12 s of CPU and still gave no text, where trafilatura's own parser stops at 256
+    levels, drops the rest, and takes 0.3 s. Unwrapped, the paragraphs below ``limit`` are
+    siblings, and the page is read in well under a second, text included. Real pages are far
+    shallower (the 559 dev pages: 18 levels at the median, 34 at most), so none changes."""
+    cuts = [el for el in _at_depth(limit)(tree) if len(el)]  # one XPath in C: about 0.1 ms a page
+    unwrapped = 0
+    for cut in cuts:
+        # outermost first: each unwrap moves only its own children up, to elements already flat
+        for el in [d for d in cut.iterdescendants() if isinstance(d.tag, str) and len(d)]:
+            el.drop_tag()
+            unwrapped += 1
+    return unwrapped
 
 
 def _parser():
