@@ -353,7 +353,10 @@ def _parse(html: str):
     from trafilatura import utils
 
     if not isinstance(html, str):
-        return load_html(html)
+        tree = load_html(html)
+        if tree is not None:
+            _flatten_deep(tree)
+        return tree
     beginning = html[:50].lower()
     dubious = utils.is_dubious_html(beginning)
     html = _repair_faulty_html(html, beginning)
@@ -391,12 +394,12 @@ def _flatten_deep(tree, limit: int = MAX_NESTING) -> int:
     children and tails stay, in order, one level up): returns how many were unwrapped.
 
     trafilatura and its fallbacks walk each paragraph's ancestors, so their cost is paragraphs x
-    depth: 60 KB of ``<div><p>`` never closed (4,000 levels, within ``huge_tree``'s 2,048 per
-    parse) took 12 s of CPU and still gave no text, where trafilatura's own parser stops at 256
-    levels, drops the rest, and takes 0.3 s. Unwrapped, the paragraphs below ``limit`` are
-    siblings, and the page is read in well under a second, text included. Real pages are far
-    shallower (the 559 dev pages: 18 levels at the median, 34 at most), so none changes."""
-    cuts = [el for el in _at_depth(limit)(tree) if len(el)]  # one XPath in C: about 0.1 ms a page
+    depth: 60 KB of ``<div><p>`` never closed (3,000 times; ``huge_tree`` keeps up to 2,048
+    levels) took 11.8 s of CPU, and 340 KB of them 77 s, past the per-document limit, where
+    trafilatura's own parser stops at 256 levels, drops the rest, and takes 0.3 s. Unwrapped,
+    the paragraphs below ``limit`` are siblings: 1.6 s and 7.8 s. Real pages are far shallower
+    (the 559 dev pages: 18 levels at the median, 34 at most), so none changes."""
+    cuts = [el for el in _at_depth(limit)(tree) if len(el)]  # one XPath in C: about 0.15 ms a page
     unwrapped = 0
     for cut in cuts:
         # outermost first: each unwrap moves only its own children up, to elements already flat

@@ -147,7 +147,7 @@ def resume_pending_work(settings: Settings, summary: RunSummary) -> None:
             add_numbers(summary.counts, rebuilt, prefix="dedup_")
 
 
-def forget_kept_book() -> None:
+def _forget_story_book() -> None:
     """The story step's book kept between batches, let go at the run's end (a run that stored
     nothing never imported the step: nothing to let go, and nothing imported for it)."""
     stories = sys.modules.get("flows.dedup.stories")
@@ -187,7 +187,7 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
             # this process's CPU (all its threads) while the workers cleaned: what it took from them
             summary.timings["read_sources_and_batches_cpu"] = time.process_time() - cpu
             cleaner.close()  # the workers' memory is not held through the checks and the search index
-            forget_kept_book()  # nor the story step's, kept between batches
+            _forget_story_book()  # nor the story step's, kept between batches
             summary.timings["clean"] += cleaner.seconds
             if cleaner.sign_seconds:  # the workers' dedup signatures, after each batch's cleaning
                 summary.timings["signatures_in_workers"] += cleaner.sign_seconds
@@ -217,7 +217,7 @@ def execute_run(settings: Settings, kind: str, sources: list[str], since, wait_f
             raise
         finally:
             cleaner.close()
-            forget_kept_book()
+            _forget_story_book()
             if cleaner.workers_cpu:  # beside "clean" (their wall time): how busy the workers were
                 summary.timings["clean_workers_cpu"] = cleaner.workers_cpu
         summary.seconds = time.monotonic() - started
