@@ -345,6 +345,14 @@ def _htmldate(tree, url: str | None):
 
 
 def _parse(html: str):
+    """The page's tree (None if it is not HTML), nested no deeper than MAX_NESTING."""
+    tree = _parse_as_trafilatura(html)
+    if tree is not None:
+        _flatten_deep(tree)
+    return tree
+
+
+def _parse_as_trafilatura(html: str):
     """``trafilatura.load_html`` for a string, with its repairs done without
     scanning the page twice (same tree; about 0.7 ms a page less on the dev
     sets, where minified pages are one long first line)."""
@@ -353,10 +361,7 @@ def _parse(html: str):
     from trafilatura import utils
 
     if not isinstance(html, str):
-        tree = load_html(html)
-        if tree is not None:
-            _flatten_deep(tree)
-        return tree
+        return load_html(html)
     beginning = html[:50].lower()
     dubious = utils.is_dubious_html(beginning)
     html = _repair_faulty_html(html, beginning)
@@ -371,35 +376,24 @@ def _parse(html: str):
         tree = _fromstring_bytes(html)
     if tree is not None and dubious and len(tree) < 2:  # not (well-formed) HTML at all
         tree = None
-    if tree is not None:
-        _flatten_deep(tree)
     return tree
 
 
 MAX_NESTING = 100  # levels of elements kept as they are; the dev sets' deepest page has 34
-_AT_DEPTH: dict = {}
+_AT_THE_LIMIT = etree.XPath("/*" * MAX_NESTING)  # the elements MAX_NESTING levels down (the root is level 1)
 
 
-def _at_depth(depth: int):
-    """A compiled XPath giving the elements ``depth`` levels below the root (the root is level 1)."""
-    if depth not in _AT_DEPTH:
-        from lxml import etree
-
-        _AT_DEPTH[depth] = etree.XPath("/*" + "/*" * (depth - 1))
-    return _AT_DEPTH[depth]
-
-
-def _flatten_deep(tree, limit: int = MAX_NESTING) -> int:
-    """Unwrap the elements nested deeper than ``limit`` that hold other elements (their text,
+def _flatten_deep(tree) -> int:
+    """Unwrap the elements nested deeper than MAX_NESTING that hold other elements (their text,
     children and tails stay, in order, one level up): returns how many were unwrapped.
 
     trafilatura and its fallbacks walk each paragraph's ancestors, so their cost is paragraphs x
     depth: 60 KB of ``<div><p>`` never closed (3,000 times; ``huge_tree`` keeps up to 2,048
     levels) took 11.8 s of CPU, and 340 KB of them 77 s, past the per-document limit, where
     trafilatura's own parser stops at 256 levels, drops the rest, and takes 0.3 s. Unwrapped,
-    the paragraphs below ``limit`` are siblings: 1.6 s and 7.8 s. Real pages are far shallower
+    the paragraphs below the limit are siblings: 1.6 s and 7.8 s. Real pages are far shallower
     (the 559 dev pages: 18 levels at the median, 34 at most), so none changes."""
-    cuts = [el for el in _at_depth(limit)(tree) if len(el)]  # one XPath in C: about 0.15 ms a page
+    cuts = [el for el in _AT_THE_LIMIT(tree) if len(el)]  # one XPath in C: about 0.15 ms a page
     unwrapped = 0
     for cut in cuts:
         # outermost first: each unwrap moves only its own children up, to elements already flat
