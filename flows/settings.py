@@ -76,6 +76,11 @@ class Settings:
     # one, 490 MB at 256MB (DuckDB spills to its temporary folder), 1-2 s slower. Should the limit be
     # too small for DuckDB, the build is done again without it; NEWSFLOW_MEMORY_LIMIT, when set, rules.
     search_index_memory: str = "256MB"
+    # DuckDB's memory limit in a batch's transaction, plus twice the bytes the batch writes
+    # (NEWSFLOW_BATCH_MEMORY; empty: none of its own): DuckDB otherwise keeps every block the
+    # batch's dedup reads until the commit (150-200 MB at 20,000 articles, at the run's peak).
+    # A batch that needs more is done again without it; NEWSFLOW_MEMORY_LIMIT, when set, rules.
+    batch_memory: str = "128MB"
     # DuckDB's memory limit for this process (e.g. "2GB"; empty: DuckDB's default, 80% of RAM).
     # Applied by storage.connect to every connection (NEWSFLOW_MEMORY_LIMIT).
     memory_limit: str = ""

@@ -62,6 +62,53 @@ def test_the_story_book_is_let_go_when_the_run_ends(seeded_db):
     assert first["story_book_kept_after_the_run"] is False
 
 
+def test_the_workers_are_let_go_before_the_last_batch_is_stored(prefect_api, tmp_path, monkeypatch):
+    """Nothing is left to clean once the last batch's cleaning is in: its store, the run's checks
+    and the search index run without the workers' memory beside them."""
+    from flows.pipeline import batches
+
+    pools_at_store: list[bool] = []  # whether the cleaner still had workers, at each batch's store
+    process_batches, finish_batch = batches.process_batches, batches.finish_batch
+
+    def watched(batch_docs, settings, run_id, cleaner, *args, **kwargs):
+        def finish(*a, **k):
+            pools_at_store.append(cleaner._pool is not None)
+            return finish_batch(*a, **k)
+
+        monkeypatch.setattr(batches, "finish_batch", finish)
+        return process_batches(batch_docs, settings, run_id, cleaner, *args, **kwargs)
+
+    monkeypatch.setattr(batches, "process_batches", watched)
+    monkeypatch.setattr("flows.pipeline.flows.process_batches", watched)
+    pages = tmp_path / "pages"  # HTML: cleaned in the worker processes
+    pages.mkdir()
+    for i in range(4):
+        body = " ".join(f"Paragraph {j} of page {i} says something about the river, the bridge and the town."
+                        for j in range(12))
+        (pages / f"page-{i}.html").write_text(
+            f"<html><head><title>Page {i}</title></head><body><article><h1>Page {i}</h1>"
+            f"<p>{body}</p><p>{body.upper()}</p></article></body></html>", encoding="utf-8")
+    result = newsflow_flow(sources=[str(pages)], db_path=str(tmp_path / "news.duckdb"), batch_size=2)
+    assert result["counts"]["new"] == 4
+    assert pools_at_store == [True, False]  # batch 0 stored while batch 1 was cleaned; batch 1 after
+
+
+def test_a_batch_over_its_memory_limit_is_done_again_without_it(seeded_db, tmp_path, monkeypatch):
+    """NEWSFLOW_BATCH_MEMORY too small for DuckDB: the batch's transaction is rolled back and
+    done again without the limit, and the run stores what it stores without one."""
+    path, first, _, before = seeded_db
+    monkeypatch.setenv("NEWSFLOW_BATCH_MEMORY", "1MB")
+    limited = tmp_path / "limited.duckdb"
+    result = newsflow_flow(db_path=str(limited))
+    assert result["counts"]["articles"] == first["counts"]["articles"] == 5
+    con = duckdb.connect(str(limited), read_only=True)
+    try:
+        assert {k: len(v) for k, v in snapshot(con).items()} == {k: len(v) for k, v in before.items()}
+        assert con.execute("SELECT count(*) FROM raw_articles").fetchone()[0] == 5  # once, not twice
+    finally:
+        con.close()
+
+
 def test_the_one_duplicate_is_001_of_000(seeded_db):
     path, *_ = seeded_db
     con = duckdb.connect(str(path), read_only=True)

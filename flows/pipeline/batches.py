@@ -207,4 +207,7 @@ def process_batches(
         pending = (prepared, future)
     if pending:
         cleaned_before, prints = wait(pending[1])
+        # nothing is left to clean: the workers (and their forkserver) are let go before the last batch is
+        # stored, so their memory is not held beside its commit, the run's checks and the search index
+        cleaner.close()
         finish_batch(pending[0], cleaned_before, settings, run_id, summary, reprocess, prints)

@@ -49,9 +49,8 @@ clean_chunk_task = stage_task(
 signatures_task = stage_task("signatures", "dedup:compute_signatures", "MinHash signatures of a batch on a Dask worker.")
 data_docs_task = stage_task("data-docs", "pipeline.stages:data_docs", "Build the Data Docs site.")
 store_and_dedup_task = stage_task(
-    "store-and-dedup", "pipeline.stages:store_and_dedup",
-    "One transaction: raw rows, articles, quarantine, check results, then dedup against the stored corpus.",
-    in_transaction=True)
+    "store-and-dedup", "pipeline.stages:store_and_dedup_in_memory",
+    "One transaction: raw rows, articles, quarantine, check results, then dedup against the stored corpus.")
 check_dedup_and_run_task = stage_task(
     "check-dedup-and-run", "pipeline.stages:check_dedup_and_run",
     "Dedup invariants and run-level reconciliation, on the committed tables.", in_transaction=True)
