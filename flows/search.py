@@ -37,9 +37,11 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 INDEX_CHUNK = 4000  # articles indexed per statement: a first build's memory is that of a chunk
 # (the missing articles are found and numbered once, then taken a chunk at a time)
+INDEX_CHUNK_BYTES = 24_000_000  # ...or fewer, once their titles and texts reach about this size: 200
+# articles of 270 KB (54 MB) in one statement did not fit in the step's 256 MB and were indexed twice
 
 
-def update_index(con: duckdb.DuckDBPyConnection, chunk: int = INDEX_CHUNK) -> int:
+def update_index(con: duckdb.DuckDBPyConnection, chunk: int = INDEX_CHUNK, chunk_bytes: int = INDEX_CHUNK_BYTES) -> int:
     """Bring the index up to date with ``articles``; returns how many articles it indexed.
 
     Run it inside the caller's write transaction, as the pipeline does, so readers
@@ -49,9 +51,10 @@ def update_index(con: duckdb.DuckDBPyConnection, chunk: int = INDEX_CHUNK) -> in
     if stale:
         execute_script(con, "queries/search/remove_stale")
     con.execute("DROP TABLE search_stale")
-    missing, first = execute_script(con, "queries/search/missing_articles")[0]
-    for start in range(first, first + missing, chunk):  # a chunk at a time: a first build held all in memory
-        execute_script(con, "queries/search/new_articles", {"first": start, "last": start + chunk - 1})
+    missing, chunks = execute_script(con, "queries/search/missing_articles",
+                                     {"chunk_articles": chunk, "chunk_bytes": chunk_bytes})[0]
+    for number in chunks:  # a chunk at a time: a first build held all in memory
+        execute_script(con, "queries/search/new_articles", {"chunk": number})
         execute_script(con, "queries/search/append")
         con.execute("DROP TABLE search_new")
     con.execute("DROP TABLE search_missing")

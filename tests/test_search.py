@@ -13,6 +13,7 @@ import pytest
 from flows import storage
 from flows.cli import main
 from flows.search import index_exists, index_size, load_fts, search, update_index
+from flows.storage.sqlfiles import execute_script
 from flows.settings import Settings
 from flows.storage.extensions import load_extension
 from tests_support import synthetic_article
@@ -159,6 +160,31 @@ def test_a_build_in_chunks_numbers_and_scores_as_one_statement(open_db):
     ids = "SELECT docid, article_id FROM search_docs ORDER BY docid"
     assert chunked.execute(ids).fetchall() == whole.execute(ids).fetchall()
     assert_same_results(results(chunked), results(whole))
+
+
+def test_chunks_are_also_bounded_by_the_size_of_their_texts(open_db):
+    """Long articles: a chunk ends at about ``chunk_bytes`` of title and text even below
+    ``chunk`` articles (a gigabyte of text in one statement otherwise); same index."""
+    rows = corpus(120)
+    whole, by_size = open_db("whole"), open_db("by_size")
+    for con in (whole, by_size):
+        insert(con, rows, 0)
+    update_index(whole, chunk=10_000)
+    sizes = [n for (n,) in by_size.execute(
+        "SELECT strlen(coalesce(title, '')) + strlen(text) FROM articles ORDER BY article_id").fetchall()]
+    bound = sum(sizes) // 7  # about seven chunks by size, where the article count alone makes one
+    load_fts(by_size)
+    _, chunks = execute_script(by_size, "queries/search/missing_articles",
+                               {"chunk_articles": 10_000, "chunk_bytes": bound})[0]
+    assert 7 <= len(chunks) <= 8
+    per_chunk = by_size.execute("SELECT chunk, count(*) FROM search_missing GROUP BY chunk ORDER BY chunk").fetchall()
+    assert sum(n for _, n in per_chunk) == 120 and [c for c, _ in per_chunk] == chunks
+    by_size.execute("DROP TABLE search_missing")
+    assert update_index(by_size, chunk=10_000, chunk_bytes=bound) == 120
+    assert index_tables(by_size) == index_tables(whole)
+    assert by_size.execute(ids := "SELECT docid, article_id FROM search_docs ORDER BY docid").fetchall() \
+        == whole.execute(ids).fetchall()
+    assert_same_results(results(by_size), results(whole))
 
 
 def test_deleted_and_reinserted_articles_leave_the_index(open_db):
