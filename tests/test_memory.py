@@ -85,3 +85,4 @@ def test_a_batch_limit_grows_with_what_the_batch_writes(tmp_path):
     assert batch_memory_limit(settings, docs, articles) == f"{128_000_000 + 2 * 4_500_000}B"
     # a value this code does not read goes to DuckDB as given (its message says what is wrong)
     assert batch_memory_limit(Settings(db_path=settings.db_path, batch_memory="512"), docs, articles) == "512"
+    assert batch_memory_limit(Settings(db_path=settings.db_path, batch_memory=""), docs, articles) == ""  # none

@@ -81,9 +81,9 @@ def memory_bytes(limit: str) -> int | None:
 def batch_memory_limit(settings: Settings, docs: list[RawDocument], articles: list[Article]) -> str:
     """``settings.batch_memory`` plus twice what the batch writes (its raw bytes and cleaned
     texts, as stored): DuckDB holds a transaction's appended rows in its pool until the commit, so a batch
-    of large documents (200 of 270 KB, 54 MB) did not fit in 128 MB and was done twice."""
+    of large documents (200 of 270 KB, 54 MB) did not fit in 128 MB and was done twice. Empty: no limit."""
     base = memory_bytes(settings.batch_memory)
-    if base is None:  # not a size we read: DuckDB's own message says what is wrong with it
+    if base is None:  # empty (no limit), or not a size we read: DuckDB's own message says what is wrong
         return settings.batch_memory
     written = sum(len(d.stored_content()[0] or b"") for d in docs) + sum(len(a.text) for a in articles)
     return f"{base + 2 * written}B"
@@ -99,8 +99,7 @@ def store_and_dedup_in_memory(settings: Settings, run_id: str, docs: list[RawDoc
     batch's commit, its peak. Under a limit DuckDB drops cached blocks it can read again
     instead (bench/dedup_speed.py --whole-run: the tree's peak 32-57 MB lower, in the same
     time). A batch whose work needs more is done again without it."""
-    limit = batch_memory_limit(settings, docs, articles) if settings.batch_memory else ""
-    return in_memory_limit(settings, limit, "NEWSFLOW_BATCH_MEMORY", f"batch {batch}",
+    return in_memory_limit(settings, batch_memory_limit(settings, docs, articles), "NEWSFLOW_BATCH_MEMORY", f"batch {batch}",
                            store_and_dedup, run_id, docs, articles, rejections, results, batch, **options)
 
 
